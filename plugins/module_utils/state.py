@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# Copyright: asr.mobility contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The agent's state on disk (reference §1.5) and in the Windows registry (§2.5), reduced to one
+shape the planner reads:
+
+``{'installed', 'version', 'build', 'version_tuple', 'control_plane', 'platform',
+'configuration_status', 'registered', 'cs_address', 'cs_port', 'install_dir', 'os_built_for',
+'healthy', 'reboot_required', 'host_id'}``
+
+Python 2.7 compatible; no Ansible imports.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.asr.mobility.plugins.module_utils.installer import (
+    format_version, parse_version, version_from_build_tag)
+
+CONTROL_PLANES = {'classic': 'CSLegacy', 'modernized': 'CSPrime'}
+CS_TYPES = dict((v.lower(), k) for k, v in CONTROL_PLANES.items())
+
+
+def parse_kv(text):
+    """``KEY=VALUE`` lines (``.vx_version``) -> dict; blank lines, comments and junk are skipped."""
+    values = {}
+    for raw in (text or '').splitlines():
+        line = raw.strip()
+        if not line or line.startswith('#') or '=' not in line:
+            continue
+        key, value = line.split('=', 1)
+        key = key.strip()
+        if not key or ' ' in key:
+            continue
+        values[key] = value.strip().strip('"').strip("'")
+    return values
+
+
+def parse_ini(text):
+    """``drscout.conf``: ``[section]`` + ``Key=Value`` -> {section: {key: value}} (keys as written)."""
+    sections = {}
+    current = sections.setdefault('', {})
+    for raw in (text or '').splitlines():
+        line = raw.strip()
+        if not line or line[0] in '#;':
+            continue
+        if line.startswith('[') and line.endswith(']'):
+            current = sections.setdefault(line[1:-1].strip(), {})
+            continue
+        if '=' in line:
+            key, value = line.split('=', 1)
+            current[key.strip()] = value.strip()
+    return sections
+
+
+def control_plane_of(cs_type):
+    """'CSLegacy' -> 'classic', 'CSPrime' -> 'modernized', anything else -> None."""
+    return CS_TYPES.get((cs_type or '').strip().lower())
+
+
+def _absent():
+    return {
+        'installed': False, 'version': None, 'build': None, 'version_tuple': None,
+        'control_plane': None, 'platform': None, 'configuration_status': None, 'registered': False,
+        'cs_address': None, 'cs_port': None, 'install_dir': None, 'os_built_for': None,
+        'healthy': True, 'reboot_required': None, 'host_id': None,
+    }
+
+
+def linux_state(vx_version_text, drscout_text=None):
+    """``/usr/local/.vx_version`` text (None when the file is absent) + ``drscout.conf`` text."""
+    if vx_version_text is None:
+        return _absent()
+    vx = parse_kv(vx_version_text)
+    conf = parse_ini(drscout_text)
+    agent = conf.get('vxagent', {})
+    transport = conf.get('vxagent.transport', {})
+    state = _absent()
+    state['installed'] = True
+    try:
+        version = version_from_build_tag(vx.get('VERSION', ''), vx.get('BUILD_TAG'))
+        state['version_tuple'] = version
+        state['version'] = format_version(version)
+        state['build'] = version[2] or None
+    except ValueError:
+        state['healthy'] = False
+    status = vx.get('AGENT_CONFIGURATION_STATUS') or None
+    state['configuration_status'] = status
+    state['registered'] = (status or '').lower() == 'succeeded'
+    state['control_plane'] = control_plane_of(agent.get('CSType'))
+    state['platform'] = agent.get('VmPlatform') or None
+    state['host_id'] = agent.get('HostId') or None
+    state['cs_address'] = transport.get('Hostname') or None
+    port = transport.get('Port')
+    state['cs_port'] = int(port) if port and port.isdigit() else None
+    state['install_dir'] = vx.get('INSTALLATION_DIR') or None
+    state['os_built_for'] = vx.get('OS_BUILT_FOR') or None
+    return state
+
+
+def windows_state(uninstall_key_exists, values):
+    """Registry evidence: does the MSI uninstall key exist, and the values of
+    ``HKLM\\SOFTWARE\\Wow6432Node\\InMage Systems\\Installed Products\\5`` (dict, may be empty)."""
+    if not uninstall_key_exists:
+        return _absent()
+    values = values or {}
+    state = _absent()
+    state['installed'] = True
+    raw = str(values.get('Version') or values.get('Product_Version') or '')
+    try:
+        version = parse_version(raw)
+        build = values.get('Build_Number')
+        if build is not None and str(build).isdigit() and version[2] == 0:
+            version = (version[0], version[1], int(build), version[3])
+        state['version_tuple'] = version
+        state['version'] = format_version(version)
+        state['build'] = version[2] or None
+    except ValueError:
+        pass
+    post = str(values.get('PostInstallActions') or '')
+    state['healthy'] = post.lower() == 'succeeded' and state['version'] is not None
+    status = values.get('AgentConfigurationStatus') or None
+    state['configuration_status'] = status
+    state['registered'] = str(status or '').lower() == 'succeeded'
+    state['install_dir'] = values.get('InstallDirectory') or None
+    state['os_built_for'] = 'Windows'
+    reboot = values.get('Reboot_Required')
+    if reboot is not None:
+        state['reboot_required'] = str(reboot).strip().lower() in ('1', 'true', 'yes')
+    state['control_plane'] = control_plane_of(values.get('CSType'))
+    state['platform'] = values.get('VmPlatform') or None
+    return state

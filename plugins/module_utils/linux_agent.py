@@ -1,0 +1,267 @@
+# -*- coding: utf-8 -*-
+# Copyright: asr.mobility contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Acting on a Linux host: read its OS and agent state, run the vendor's install, configurator
+and uninstall scripts with the documented flags (reference §1.2-1.5).
+
+Everything that touches the host goes through a ``run(argv, cwd=None)`` callable returning
+``(rc, stdout, stderr)`` (AnsibleModule.run_command in production) and through the paths in
+``PATHS``, so tests can replace both. Python 2.7 compatible.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import platform
+import shutil
+import tempfile
+
+from ansible_collections.asr.mobility.plugins.module_utils import exit_codes, os_tokens
+from ansible_collections.asr.mobility.plugins.module_utils.installer import parse_version, version_from_build_tag
+from ansible_collections.asr.mobility.plugins.module_utils.state import linux_state, parse_kv
+
+PATHS = {
+    'root': '/',
+    'vx_version': '/usr/local/.vx_version',
+    'install_log': '/var/log/ua_install.log',
+    'errors_json': '/var/log/InstallerErrors.json',
+    'uninstall_log': '/var/log/ua_uninstall.log',
+    'proc': '/proc',
+}
+
+RELEASE_FILES = ('/etc/oracle-release', '/etc/redhat-release', '/etc/centos-release', '/etc/SuSE-release',
+                 '/etc/os-release', '/usr/lib/os-release', '/etc/lsb-release', '/etc/debian_version')
+
+DEFAULT_INSTALL_DIR = '/usr/local/ASR'
+LOG_TAIL_LINES = 25
+
+
+class VendorError(Exception):
+    """A vendor program failed: carries the exit code, its meaning and the log tail."""
+
+    def __init__(self, message, code=None, meaning=None, log_tail=None, program=None):
+        super(VendorError, self).__init__(message)
+        self.message = message
+        self.code = code
+        self.meaning = meaning
+        self.log_tail = log_tail or []
+        self.program = program
+
+
+def _host_path(path):
+    root = PATHS['root']
+    if root in ('', '/'):
+        return path
+    return os.path.join(root, path.lstrip('/'))
+
+
+def read_text(path):
+    """Text of a host file, or None when it does not exist or cannot be read."""
+    try:
+        with open(_host_path(path), 'rb') as handle:
+            return handle.read().decode('utf-8', 'replace')
+    except (IOError, OSError):
+        return None
+
+
+def tail(path, lines=LOG_TAIL_LINES):
+    text = read_text(path)
+    if not text:
+        return []
+    return text.splitlines()[-lines:]
+
+
+def release_files():
+    files = {}
+    for path in RELEASE_FILES:
+        text = read_text(path)
+        if text is not None:
+            files[path] = text
+    return files
+
+
+def architecture():
+    return platform.machine() or os.uname()[4]
+
+
+def detect_os(overrides=None):
+    """The host's token decision (see os_tokens.detect)."""
+    return os_tokens.detect(architecture=architecture(), release_files=release_files(), overrides=overrides)
+
+
+def read_state():
+    """Installed agent state from /usr/local/.vx_version and <INSTALLATION_DIR>/etc/drscout.conf."""
+    vx_text = read_text(PATHS['vx_version'])
+    drscout = None
+    if vx_text is not None:
+        install_dir = parse_kv(vx_text).get('INSTALLATION_DIR') or os.path.join(DEFAULT_INSTALL_DIR, 'Vx')
+        drscout = read_text(os.path.join(install_dir, 'etc', 'drscout.conf'))
+    return linux_state(vx_text, drscout)
+
+
+def installer_metadata(run, package):
+    """Read ``.vx_version`` out of the package without installing (reference §1.1).
+
+    Returns {'version', 'version_tuple', 'os_built_for', 'build_tag'}; raises ValueError.
+    """
+    last_err = ''
+    for member in ('./.vx_version', '.vx_version'):
+        rc, out, err = run(['tar', '-xOf', package, member])
+        if rc == 0 and out.strip():
+            values = parse_kv(out)
+            if 'VERSION' not in values:
+                raise ValueError('%s: .vx_version inside the package has no VERSION' % package)
+            version = version_from_build_tag(values['VERSION'], values.get('BUILD_TAG'))
+            return {'version': '.'.join(str(p) for p in version), 'version_tuple': version,
+                    'os_built_for': values.get('OS_BUILT_FOR'), 'build_tag': values.get('BUILD_TAG')}
+        last_err = (err or out or '').strip()
+    raise ValueError('%s is not a readable Mobility Service package (no .vx_version inside: %s)'
+                     % (package, last_err or 'tar failed'))
+
+
+def install_root(install_dir):
+    """``-d`` semantics: the default stays, any other directory gets ``/ASR`` appended."""
+    install_dir = (install_dir or DEFAULT_INSTALL_DIR).rstrip('/') or '/'
+    if install_dir == DEFAULT_INSTALL_DIR:
+        return install_dir
+    return install_dir.rstrip('/') + '/ASR'
+
+
+def _secret_file(directory, name, content):
+    path = os.path.join(directory, name)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, content.encode('utf-8') if not isinstance(content, bytes) else content)
+    finally:
+        os.close(fd)
+    return path
+
+
+def _failure(table, rc, log_path, out, err, extra_log=None):
+    info = exit_codes.interpret(table, rc)
+    lines = tail(log_path)
+    if extra_log:
+        extra = read_text(extra_log)
+        if extra:
+            lines = lines + ['--- %s ---' % extra_log] + extra.strip().splitlines()[-10:]
+    output = [line for line in ((out or '') + '\n' + (err or '')).splitlines() if line.strip()]
+    if output:
+        lines = lines + ['--- program output ---'] + output[-10:]
+    return VendorError(exit_codes.describe(table, rc), code=rc, meaning=info['meaning'], log_tail=lines,
+                       program=exit_codes.PROGRAM_NAMES[table])
+
+
+class LinuxAgent(object):
+    """Runs the vendor programs. ``run(argv, cwd=None) -> (rc, out, err)``."""
+
+    def __init__(self, run, work_dir=None):
+        self.run = run
+        self.work_dir = work_dir
+
+    def install(self, package, mode, cs_type, platform_name='VmWare', install_dir=None):
+        """Extract ``package`` into a private temp dir and run ``./install`` from there.
+        Returns the interpreted exit code (dict); raises VendorError on failure."""
+        workdir = tempfile.mkdtemp(prefix='asr-mobility-', dir=self.work_dir)
+        try:
+            rc, out, err = self.run(['tar', '-xf', package, '-C', workdir])
+            if rc != 0:
+                raise VendorError('could not extract %s: %s' % (package, (err or out).strip()), code=rc,
+                                  program='tar')
+            argv = [os.path.join(workdir, 'install'), '-q', '-r', 'MS', '-v', platform_name,
+                    '-d', install_dir or DEFAULT_INSTALL_DIR, '-c', cs_type, '-a', mode,
+                    '-l', PATHS['install_log'], '-e', PATHS['errors_json']]
+            rc, out, err = self.run(argv, cwd=workdir)
+            info = exit_codes.interpret('linux_installer', rc)
+            if not info['ok']:
+                raise _failure('linux_installer', rc, PATHS['install_log'], out, err, extra_log=PATHS['errors_json'])
+            return info
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def configurator(self, state):
+        base = state.get('install_dir') or os.path.join(DEFAULT_INSTALL_DIR, 'Vx')
+        return os.path.join(base, 'bin', 'UnifiedAgentConfigurator.sh')
+
+    def register(self, state, control_plane, cs_address=None, cs_port=None, passphrase=None, config=None):
+        """Register through UnifiedAgentConfigurator.sh; the secret goes through a 0600 file in a
+        private directory that is removed whatever happens, never through the command line."""
+        secret_dir = tempfile.mkdtemp(prefix='asr-mobility-secret-', dir=self.work_dir)
+        try:
+            if control_plane == 'classic':
+                secret = _secret_file(secret_dir, 'connection.passphrase', passphrase)
+                argv = [self.configurator(state), '-i', cs_address, '-P', secret, '-c', 'CSLegacy', '-q']
+                if cs_port:
+                    argv[3:3] = ['-p', str(cs_port)]
+            else:
+                secret = _secret_file(secret_dir, 'config.json', config)
+                argv = [self.configurator(state), '-S', secret, '-c', 'CSPrime', '-q']
+            rc, out, err = self.run(argv)
+            info = exit_codes.interpret('linux_configurator', rc)
+            if not info['ok']:
+                raise _failure('linux_configurator', rc, PATHS['install_log'], out, err)
+            return info
+        finally:
+            shutil.rmtree(secret_dir, ignore_errors=True)
+
+    def uninstall(self, state):
+        root = os.path.dirname((state.get('install_dir') or os.path.join(DEFAULT_INSTALL_DIR, 'Vx')).rstrip('/'))
+        argv = [os.path.join(root, 'uninstall.sh'), '-Y', '-L', PATHS['uninstall_log']]
+        rc, out, err = self.run(argv)
+        info = exit_codes.interpret('linux_uninstaller', rc)
+        if not info['ok']:
+            raise _failure('linux_uninstaller', rc, PATHS['uninstall_log'], out, err)
+        if read_text(PATHS['vx_version']) is not None:
+            # reference §1.4: uninstall.sh returns 0 even when the inner uninstall failed.
+            raise VendorError('uninstall.sh exited %s but %s is still present: the inner uninstall failed. '
+                              'Read %s on the host, fix the cause, then run again.'
+                              % (rc, PATHS['vx_version'], PATHS['uninstall_log']),
+                              code=rc, meaning='inner uninstall failed', program='uninstall.sh',
+                              log_tail=tail(PATHS['uninstall_log']))
+        return info
+
+
+def service_states(run):
+    """vxagent / uarespawnd unit states and whether an svagents process runs."""
+    services = {}
+    for unit in ('vxagent', 'uarespawnd'):
+        try:
+            rc, out, err = run(['systemctl', 'is-active', unit])
+            services[unit] = (out or '').strip() or ('active' if rc == 0 else 'unknown')
+        except (OSError, IOError):
+            services[unit] = 'unknown'
+    services['svagents'] = 'running' if _process_running('svagents') else 'stopped'
+    return services
+
+
+def _process_running(name):
+    proc = _host_path(PATHS['proc'])
+    try:
+        entries = os.listdir(proc)
+    except OSError:
+        return False
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(os.path.join(proc, entry, 'comm'), 'rb') as handle:
+                comm = handle.read().decode('utf-8', 'replace').strip()
+        except (IOError, OSError):
+            continue
+        if comm == name:
+            return True
+        try:
+            with open(os.path.join(proc, entry, 'cmdline'), 'rb') as handle:
+                argv0 = handle.read().split(b'\0')[0].decode('utf-8', 'replace')
+        except (IOError, OSError):
+            continue
+        if os.path.basename(argv0) == name:
+            return True
+    return False
+
+
+def check_version(version):
+    """Validate a user's version pin early (raises ValueError)."""
+    parse_version(version)
+    return version

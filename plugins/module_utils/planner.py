@@ -1,0 +1,204 @@
+# -*- coding: utf-8 -*-
+# Copyright: asr.mobility contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one decision engine, for Linux and Windows alike (design: "Decide").
+
+``plan()`` takes what is installed (the shape of ``state.linux_state`` / ``state.windows_state``),
+the installer on offer and what the user wants, and returns an ordered list of actions, each with
+a reason, or a refusal that says why nothing may be run. The plan is also the check-mode answer.
+
+Python 2.7 compatible; no Ansible imports.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.asr.mobility.plugins.module_utils.installer import (
+    compare_versions, format_version, parse_version, version_matches)
+
+INSTALL = 'install'
+UPGRADE = 'upgrade'
+REGISTER = 'register'
+UNINSTALL = 'uninstall'
+INSTALLER_ACTIONS = (INSTALL, UPGRADE)
+STATES = ('present', 'latest', 'absent')
+CONTROL_PLANES = ('classic', 'modernized')
+CS_TYPE = {'classic': 'CSLegacy', 'modernized': 'CSPrime'}
+
+
+class Plan(object):
+    """Ordered actions (dicts with ``action``, ``reason`` and, for installer actions,
+    ``mode`` Install|Upgrade and ``cs_type``), or a ``refusal``."""
+
+    def __init__(self):
+        self.actions = []
+        self.refusal = None
+        self.version_after = None
+        self.notes = []
+
+    def add(self, action, reason, **extra):
+        step = {'action': action, 'reason': reason}
+        step.update(extra)
+        self.actions.append(step)
+
+    def refuse(self, reason):
+        self.actions = []
+        self.refusal = reason
+        return self
+
+    @property
+    def names(self):
+        return [a['action'] for a in self.actions]
+
+    @property
+    def needs_installer(self):
+        return any(a['action'] in INSTALLER_ACTIONS for a in self.actions)
+
+    @property
+    def changed(self):
+        return bool(self.actions)
+
+    def as_dict(self):
+        return {'actions': [dict(a) for a in self.actions], 'refusal': self.refusal,
+                'version_after': self.version_after, 'notes': list(self.notes)}
+
+
+def _v(value):
+    if value is None or isinstance(value, tuple):
+        return value
+    return parse_version(value)
+
+
+def _text(value):
+    return format_version(value) if isinstance(value, tuple) else value
+
+
+def plan(state, desired, candidate=None, pin=None, control_plane=None, register=False,
+         cs_address=None, migrate=False):
+    """Decide what to do on one host.
+
+    :param state: installed state (``installed``, ``version``/``version_tuple``, ``control_plane``,
+        ``registered``, ``configuration_status``, ``cs_address``, ``healthy``).
+    :param desired: ``present`` (any version is fine unless pinned), ``latest`` (the candidate's
+        version) or ``absent``.
+    :param candidate: version of the installer on offer (None when no installer is known).
+    :param pin: a version the agent must be at ('9.66' or '9.66.7567.1').
+    :param control_plane: ``classic`` or ``modernized`` (required unless absent).
+    :param register: whether the agent must end up registered.
+    :param cs_address: configuration server wanted (classic).
+    :param migrate: allow a classic agent to be migrated to modernized.
+    """
+    result = Plan()
+    installed = bool(state and state.get('installed'))
+    if desired not in STATES:
+        return result.refuse('state must be one of %s, not %r' % (', '.join(STATES), desired))
+
+    if desired == 'absent':
+        if installed:
+            result.add(UNINSTALL, 'agent %s is installed and state=absent' % (state.get('version') or '(unknown version)'))
+        return result
+
+    if control_plane not in CONTROL_PLANES:
+        return result.refuse('control_plane must be set to classic or modernized (there is no silent default), '
+                             'got %r' % (control_plane,))
+    cand = _v(candidate)
+    cs_type = CS_TYPE[control_plane]
+
+    if pin and cand is not None and not version_matches(cand, pin):
+        pinned_ok = installed and state.get('version_tuple') and version_matches(state['version_tuple'], pin)
+        if not pinned_ok:
+            return result.refuse('the installer offered is %s but version %s is pinned; provide the pinned installer'
+                                 % (_text(cand), pin))
+
+    if not installed:
+        if pin and cand is None:
+            return result.refuse('agent not installed and no installer for pinned version %s was provided' % pin)
+        result.add(INSTALL, 'agent not installed; installing %s (%s)' % (_text(cand) or 'the installer', control_plane),
+                   mode='Install', cs_type=cs_type)
+        result.version_after = _text(cand)
+        if register:
+            result.add(REGISTER, _register_reason(control_plane, cs_address, 'after a fresh install'))
+        return result
+
+    have = state.get('version_tuple') or (_v(state['version']) if state.get('version') else None)
+    have_text = _text(have) or '(unknown version)'
+    result.version_after = _text(have)
+    current_plane = state.get('control_plane')
+    migrating = current_plane == 'classic' and control_plane == 'modernized'
+    if current_plane and current_plane != control_plane:
+        if current_plane == 'modernized':
+            return result.refuse('the installed agent %s is modernized (CSPrime); moving it back to classic is not '
+                                 'supported by the vendor: uninstall it first' % have_text)
+        if not migrate:
+            return result.refuse('the installed agent %s is classic (CSLegacy) and control_plane=modernized was asked; '
+                                 'migration is a deliberate step: set migrate=true to migrate this host' % have_text)
+
+    # Which version must the agent end at?
+    upgrade_to = None
+    if pin:
+        if have is not None and version_matches(have, pin):
+            upgrade_to = None
+        elif have is not None and compare_versions(have, parse_version(pin)) > 0:
+            return result.refuse('installed agent %s is newer than the pinned version %s; downgrades are not '
+                                 'attempted (the vendor refuses them): change the pin or uninstall first'
+                                 % (have_text, pin))
+        else:
+            if cand is None:
+                return result.refuse('agent %s installed, version %s pinned, but no installer was provided'
+                                     % (have_text, pin))
+            upgrade_to = cand
+    elif desired == 'latest':
+        if cand is None:
+            return result.refuse('state=latest needs an installer to compare with (none was provided)')
+        order = compare_versions(have, cand) if have is not None else -1
+        if order > 0:
+            return result.refuse('installed agent %s is newer than the newest installer offered (%s); downgrades are '
+                                 'not attempted: add the newer installer to the source, or use state=present'
+                                 % (have_text, _text(cand)))
+        if order < 0:
+            upgrade_to = cand
+
+    if migrating:
+        target = upgrade_to or cand
+        if target is None:
+            return result.refuse('migrating to modernized needs an installer (none was provided)')
+        if have is not None and compare_versions(have, target) > 0:
+            return result.refuse('cannot migrate with installer %s: the installed agent %s is newer'
+                                 % (_text(target), have_text))
+        result.add(INSTALL, 'migrate the classic (CSLegacy) agent %s to modernized (CSPrime) with installer %s'
+                   % (have_text, _text(target)), mode='Install', cs_type=cs_type, migration=True)
+        result.version_after = _text(target)
+    elif not state.get('healthy', True):
+        target = upgrade_to or cand
+        if target is None:
+            return result.refuse('the installed agent is incomplete (post-install actions did not succeed or its '
+                                 'version is unreadable) and no installer was provided to repair it')
+        result.add(INSTALL, 'the installed agent %s is incomplete (post-install actions did not succeed or its '
+                            'version is unreadable); reinstalling %s' % (have_text, _text(target)),
+                   mode='Install', cs_type=cs_type, repair=True)
+        result.version_after = _text(target)
+    elif upgrade_to is not None:
+        result.add(UPGRADE, 'agent %s installed, %s wanted' % (have_text, _text(upgrade_to)),
+                   mode='Upgrade', cs_type=cs_type)
+        result.version_after = _text(upgrade_to)
+
+    if register:
+        if migrating:
+            result.add(REGISTER, _register_reason(control_plane, cs_address, 'after migration'))
+        elif not state.get('registered'):
+            result.add(REGISTER, _register_reason(
+                control_plane, cs_address,
+                'the agent is not registered (status: %s)' % (state.get('configuration_status') or 'none')))
+        elif (control_plane == 'classic' and cs_address and state.get('cs_address')
+              and state['cs_address'].lower() != str(cs_address).lower()):
+            return result.refuse('the agent is registered to configuration server %s, not %s; the vendor refuses to '
+                                 're-register (exit 13): uninstall the agent first'
+                                 % (state['cs_address'], cs_address))
+    return result
+
+
+def _register_reason(control_plane, cs_address, why):
+    if control_plane == 'classic':
+        return 'register with configuration server %s (%s)' % (cs_address, why)
+    return 'register with the replication appliance from its config file (%s)' % why

@@ -17,7 +17,7 @@ export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := true
 export PATH := $(BIN):$(PATH)
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help venv venv216 collection units compile sanity lint test test-all clean
+.PHONY: help venv venv216 collection units compile sanity lint test test-all clean ansible-test-cache
 
 help:
 	@echo "make demo      run deploy_mobility.yml against a built-in lab and print the summary"
@@ -48,5 +48,51 @@ collection: venv $(COLL_LINK)
 
 clean:
 	rm -rf $(BUILD) tests/output .pytest_cache
+
+# ---------------------------------------------------------------------------------------------
+# Unit tests: plain pytest on the symlinked collection (fast), then ansible-test units on a copy.
+PYENV_BINS := $(wildcard /root/.pyenv/versions/*/bin)
+# Outside the checkout: inside it, git would report the copy as ignored and ansible-test would skip it.
+ATEST_ROOT := /tmp/asr-mobility-ansible-test/$(subst /,_,$(CURDIR))
+ATEST_TREE := $(ATEST_ROOT)/ansible_collections/asr/mobility
+
+ansible-test-cache: venv venv216
+	tests/tools/install_get_pip_standin.sh $(VENV) $(VENV216) >/dev/null
+
+# ansible-test wants the tree at .../ansible_collections/asr/mobility: copy what git knows about.
+atest-tree: collection
+	rm -rf $(ATEST_ROOT) && mkdir -p $(ATEST_TREE)
+	git ls-files -co --exclude-standard -z | xargs -0 -I{} sh -c 'test -e "{}" && echo "{}"' | \
+		tar -cf - -T - | tar -xf - -C $(ATEST_TREE)
+
+units: collection
+	PYTHONPATH=$(COLL_TREE) $(BIN)/pytest -q -p no:cacheprovider tests/unit
+
+units-ansible-test: atest-tree ansible-test-cache
+	cd $(ATEST_TREE) && $(BIN)/ansible-test units --venv --python 3.11 --requirements
+
+# Sanity: every test on the controller Python, compile on every target Python we have here.
+# ansible-core 2.19's ansible-test compiles for 3.8-3.13; the 2.16 one for 2.7 and 3.6;
+# vermin proves the Python 3.5 floor (no 3.5 interpreter exists on this machine).
+SANITY_COMPILE_NEW := 3.8 3.9 3.10 3.12 3.13
+SANITY_COMPILE_OLD := 2.7 3.6
+sanity: atest-tree ansible-test-cache
+	cd $(ATEST_TREE) && PATH="$(subst $(eval) ,:,$(PYENV_BINS)):$$PATH" $(BIN)/ansible-test sanity --venv --python 3.11
+	cd $(ATEST_TREE) && for v in $(SANITY_COMPILE_NEW); do \
+		if command -v python$$v >/dev/null || ls /root/.pyenv/versions/$$v*/bin/python$$v >/dev/null 2>&1; then \
+			PATH="$(subst $(eval) ,:,$(PYENV_BINS)):$$PATH" $(BIN)/ansible-test sanity --test compile --venv --python $$v; \
+		else echo "SKIPPED compile $$v: no python$$v here"; fi; done
+	cd $(ATEST_TREE) && for v in $(SANITY_COMPILE_OLD); do \
+		if ls /root/.pyenv/versions/$$v*/bin/python$$v >/dev/null 2>&1; then \
+			PATH="$(subst $(eval) ,:,$(PYENV_BINS)):$$PATH" $(VENV216)/bin/ansible-test sanity --test compile \
+				--python-interpreter $$(ls /root/.pyenv/versions/$$v*/bin/python$$v | head -1) --python $$v; \
+		else echo "SKIPPED compile $$v: no python$$v here"; fi; done
+	$(BIN)/vermin --no-tips --violations -t=2.7- -t=3.5- --eval-annotations plugins/modules plugins/module_utils
+
+# ansible-lint, production profile, offline, against this collection and the bundled ones.
+lint: collection
+	rm -rf .ansible
+	ANSIBLE_COLLECTIONS_PATH=$(COLL_TREE) $(BIN)/ansible-lint --offline --profile production
+	rm -rf .ansible
 
 -include mk/*.mk

@@ -203,6 +203,12 @@ vendor_message:
   description: What the vendor means by that exit code.
   returned: on vendor failure
   type: str
+installer_needed:
+  description:
+    - Whether the plan runs the installer (install, upgrade, migration or repair). In check mode the
+      installer does not have to exist yet, so a role can decide first and copy the package only when needed.
+  returned: unless the run failed before planning
+  type: bool
 rollback:
   description: What happened to a fresh install whose registration failed (see O(rollback_on_failure)).
   returned: when a fresh install was followed by a failure
@@ -337,7 +343,8 @@ def main():
                     cs_address=params['cs_address'], migrate=params['migrate'])
     if the_plan.refusal:
         module.fail_json(msg='%s. Nothing was changed.' % the_plan.refusal, **result)
-    if the_plan.needs_installer and meta is None:
+    result['installer_needed'] = the_plan.needs_installer
+    if the_plan.needs_installer and meta is None and not module.check_mode:
         where = ('the file %s does not exist on the host' % installer) if installer else 'no installer was given'
         result['actions'] = the_plan.actions
         module.fail_json(msg='An installer is needed (%s) but %s. Nothing was changed.'

@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright: asr.mobility contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller-side filters over the collection's pure logic (os_tokens, installer)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.asr.mobility.plugins.module_utils import installer as installer_utils
+from ansible_collections.asr.mobility.plugins.module_utils import os_tokens
+
+
+def os_token(facts, overrides=None):
+    """Ansible facts (``ansible_facts``) -> the token decision dict of ``os_tokens.detect``."""
+    facts = facts or {}
+    return os_tokens.detect(
+        distribution=facts.get('distribution'),
+        version=facts.get('distribution_version'),
+        architecture=facts.get('architecture'),
+        os_family=facts.get('os_family'),
+        overrides=overrides or {},
+    )
+
+
+def choose_installer(names, token, version=None, strict=True):
+    """File names (paths allowed) -> the parsed installer chosen for ``token`` (newest, or the
+    newest matching the pinned ``version``). Fails with the reason when there is none, or with
+    ``strict=False`` returns ``{'error': reason}`` so the caller can decide whether it matters."""
+    try:
+        return installer_utils.choose(names or [], token, version or None)
+    except (LookupError, ValueError) as exc:
+        if strict:
+            raise AnsibleFilterError(str(exc))
+        return {'error': str(exc)}
+
+
+def parse_installer_name(name):
+    try:
+        return installer_utils.parse_name(name)
+    except installer_utils.InstallerNameError as exc:
+        raise AnsibleFilterError(str(exc))
+
+
+_SUM_LINE = re.compile(r'^(?P<sum>[0-9a-fA-F]{64})\s+\*?(?P<name>\S.*)$')
+_BSD_LINE = re.compile(r'^SHA256\s*\((?P<name>.+)\)\s*=\s*(?P<sum>[0-9a-fA-F]{64})$')
+
+
+def parse_checksums(text):
+    """``sha256sum`` (or BSD ``SHA256 (name) = sum``) text -> {file name: lower-case sha256}."""
+    sums = {}
+    for raw in (text or '').splitlines():
+        line = raw.strip()
+        match = _SUM_LINE.match(line) or _BSD_LINE.match(line)
+        if match:
+            name = re.split(r'[\\/]', match.group('name').strip())[-1]
+            sums[name] = match.group('sum').lower()
+    return sums
+
+
+def summary_rows(hostvars, hosts):
+    """Per-host summary rows from each host's ``mobility_service_result`` fact (hosts without one,
+    e.g. unreachable, get a row saying so)."""
+    rows = []
+    for host in hosts or []:
+        result = (hostvars.get(host) or {}).get('mobility_service_result')
+        if not result:
+            rows.append({'host': host, 'os_token': '-', 'version_before': None, 'version_after': None,
+                         'actions': [], 'reboot_required': False, 'failed': True,
+                         'failure_reason': 'no result (unreachable, or stopped before the role ran)'})
+            continue
+        row = dict(result)
+        row['host'] = host
+        rows.append(row)
+    return rows
+
+
+def summary_lines(rows):
+    """Rows -> aligned text lines: host, token, version before -> after, actions, reboot, result."""
+    header = ('HOST', 'TOKEN', 'VERSION', 'ACTIONS', 'REBOOT', 'RESULT')
+    table = [header]
+    for row in rows:
+        before = row.get('version_before') or 'none'
+        after = row.get('version_after') or 'none'
+        version = before if before == after else '%s -> %s' % (before, after)
+        actions = ','.join(row.get('actions') or []) or '-'
+        reboot = 'needed' if row.get('reboot_required') and not row.get('rebooted') else (
+            'done' if row.get('rebooted') else 'no')
+        outcome = ('FAILED: %s' % (row.get('failure_reason') or '').strip()) if row.get('failed') else (
+            'changed' if row.get('changed') else 'ok')
+        table.append((str(row.get('host')), str(row.get('os_token') or '-'), version, actions, reboot, outcome))
+    widths = [max(len(r[i]) for r in table) for i in range(len(header) - 1)]
+    lines = []
+    for r in table:
+        lines.append('  '.join(r[i].ljust(widths[i]) for i in range(len(widths))) + '  ' + r[-1])
+    failed = sum(1 for r in rows if r.get('failed'))
+    changed = sum(1 for r in rows if r.get('changed') and not r.get('failed'))
+    lines.append('%d host(s): %d changed, %d unchanged, %d failed' % (
+        len(rows), changed, len(rows) - changed - failed, failed))
+    return lines
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            'os_token': os_token,
+            'choose_installer': choose_installer,
+            'parse_installer_name': parse_installer_name,
+            'parse_checksums': parse_checksums,
+            'summary_rows': summary_rows,
+            'summary_lines': summary_lines,
+        }

@@ -102,7 +102,7 @@ options:
   os_token_overrides:
     description:
       - Map of C(<Distribution> [<version>]) to installer token that wins over the built-in table.
-      - 'For example C({"Debian 13": "DEBIAN13-64"}). The most specific key wins (full version, major.minor, major, name).' 
+      - 'For example C({"Debian 13": "DEBIAN13-64"}). The most specific key wins (full version, major.minor, major, name).'
     type: dict
     default: {}
   work_dir:

@@ -100,13 +100,17 @@ def canonical_distribution(name):
     return str(name).strip()
 
 
+_DIGITS_RE = re.compile(r'^[0-9]+$')
+
+
 def version_tuple(version):
     """'7.9.2009' -> (7, 9); '11' -> (11, 0); '' -> None. Non-numeric parts stop the parse."""
     if version is None:
         return None
     parts = []
     for piece in re.split(r'[.\-_ ]', str(version).strip()):
-        if not piece.isdigit():
+        # not str.isdigit(): it accepts '²', which int() refuses
+        if not _DIGITS_RE.match(piece):
             break
         parts.append(int(piece))
     if not parts:
@@ -129,6 +133,7 @@ def _kv(text):
 
 
 _RELEASE_RE = re.compile(r'release\s+(\d+(?:\.\d+)*)', re.I)
+_PRODUCT_RE = re.compile(r'^\s*(.*?)\s+release\b', re.I)
 
 
 def _redhat_release(text):
@@ -139,6 +144,11 @@ def _redhat_release(text):
                          ('oracle', ORACLE), ('red hat', 'RedHat')):
         if needle in low:
             return dist, version
+    # Another product with a redhat-release (Fedora, Scientific Linux, ...): name it as it names
+    # itself, never as RedHat ("Fedora release 8" must not get the RHEL8-64 token).
+    product = _PRODUCT_RE.match(text)
+    if product and product.group(1):
+        return product.group(1), version
     return 'RedHat', version
 
 
@@ -164,7 +174,9 @@ def distro_from_release_files(files):
         version = values.get('VERSION', '')
         if values.get('PATCHLEVEL'):
             version = '%s.%s' % (version, values['PATCHLEVEL'])
-        return {'distribution': SLES, 'version': version, 'evidence': '/etc/SuSE-release'}
+        # openSUSE (12.x, 13.x, Leap 42.x) ships a SuSE-release too; it is not SLES.
+        dist = 'openSUSE' if 'opensuse' in text.lower() else SLES
+        return {'distribution': dist, 'version': version, 'evidence': '/etc/SuSE-release'}
     os_release = _kv(files.get('/etc/os-release') or files.get('/usr/lib/os-release') or '')
     os_id = os_release.get('ID', '').lower()
     if os_id in ('sles', 'sles_sap', 'sled'):

@@ -25,7 +25,7 @@ description:
     to a C(0600) file in a private directory that is removed in every outcome.
   - On Windows hosts, the action plugin of the same name drives C(ansible.windows) modules instead.
 author:
-  - asr.mobility developers
+  - asr.mobility developers (@asr-mobility)
 attributes:
   check_mode:
     support: full
@@ -34,6 +34,7 @@ attributes:
     support: full
     description: Shows version, control plane and registration before and after.
   platform:
+    support: full
     platforms: posix
     description: Linux; Windows is handled by the action plugin.
 options:
@@ -291,7 +292,7 @@ def main():
             cs_port=dict(type='int', default=443),
             passphrase=dict(type='str', no_log=True),
             config=dict(type='str', no_log=True),
-            os_token_overrides=dict(type='dict', default={}),
+            os_token_overrides=dict(type='dict', default={}, no_log=False),
             work_dir=dict(type='path'),
             rollback_on_failure=dict(type='bool', default=True),
         ),

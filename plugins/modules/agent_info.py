@@ -17,7 +17,7 @@ description:
   - Never changes anything.
   - Always returns the host's installer token, or null with the reason when the OS is unsupported.
 author:
-  - asr.mobility developers
+  - asr.mobility developers (@asr-mobility)
 attributes:
   check_mode:
     support: full
@@ -26,6 +26,7 @@ attributes:
     support: none
     description: Nothing changes, so there is no diff.
   platform:
+    support: full
     platforms: posix
     description: Linux; Windows hosts are read by the Windows support of the collection.
 options:
@@ -124,7 +125,7 @@ from ansible_collections.asr.mobility.plugins.module_utils import linux_agent
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(os_token_overrides=dict(type='dict', default={})),
+        argument_spec=dict(os_token_overrides=dict(type='dict', default={}, no_log=False)),
         supports_check_mode=True,
     )
     detected = linux_agent.detect_os(module.params['os_token_overrides'])

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: asr.mobility contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fake ASR configuration server for the lab (never shipped). Python 3 standard library only.

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # ---------------------------------------------------------------------------------------------
 # ASR installer DOUBLE - OS_details.sh: prints the installer OS token of this host
 # (reference §4 detection rules). Lab only. bash + coreutils only.

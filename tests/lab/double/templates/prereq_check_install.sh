@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # ---------------------------------------------------------------------------------------------
 # ASR installer DOUBLE - prereq_check_install.sh (lab only).
 #   prereq_check_install.sh -r <role> -j <errors json> -v <platform> -l <log>

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # ---------------------------------------------------------------------------------------------
 # ASR installer DOUBLE - <root>/uninstall.sh (reference §1.4; lab only).
 #   uninstall.sh -Y [-L <absolute log>]      (default log /var/log/ua_uninstall.log)

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # ---------------------------------------------------------------------------------------------
 # ASR installer DOUBLE - <root>/Vx/bin/UnifiedAgentConfigurator.sh (reference §1.3; lab only).
 #   classic     : -i <CS address> -P <passphrase file> -c CSLegacy -q [-p <port, default 443>]

@@ -18,11 +18,13 @@ __metaclass__ = type
 import re
 
 NAME_RE = re.compile(
-    r'^Microsoft-ASR_UA_(?P<version>\d+(?:\.\d+){3})_(?P<token>[A-Za-z0-9.\-]+)_(?P<phase>[A-Za-z]+)_'
-    r'(?P<date>\d{2}[A-Za-z]{3}\d{4})_release(?:\.(?P<ext>tar\.gz|exe))?$',
+    r'^Microsoft-ASR_UA_(?P<version>[0-9]+(?:\.[0-9]+){3})_(?P<token>[A-Za-z0-9.\-]+)_(?P<phase>[A-Za-z]+)_'
+    r'(?P<date>[0-9]{2}[A-Za-z]{3}[0-9]{4})_release(?:\.(?P<ext>tar\.gz|exe))?\Z',
     re.I)
 
-VERSION_RE = re.compile(r'^\d+(?:\.\d+){0,3}$')
+# [0-9] and \Z, not \d and $: no Unicode digits, no trailing newline
+VERSION_RE = re.compile(r'^[0-9]+(?:\.[0-9]+){0,3}\Z')
+DIGITS_RE = re.compile(r'^[0-9]+\Z')
 
 
 class InstallerNameError(ValueError):
@@ -72,7 +74,8 @@ def version_matches(version, pin):
     pinned = parse_version(pin_text)
     actual = parse_version(version) if not isinstance(version, tuple) else version
     if pin_parts <= 2:
-        return actual[:2] == pinned[:2]
+        # '9' pins the major only, '9.66' the release
+        return actual[:pin_parts] == pinned[:pin_parts]
     return compare_versions(actual, pinned) == 0
 
 
@@ -82,7 +85,7 @@ def version_from_build_tag(version, build_tag):
     on '_' (field 4 of the value)."""
     base = parse_version(version)
     fields = (build_tag or '').split('_')
-    if len(fields) >= 4 and fields[3].isdigit() and base[2] == 0:
+    if len(fields) >= 4 and DIGITS_RE.match(fields[3]) and base[2] == 0:
         base = (base[0], base[1], int(fields[3]), base[3])
     return base
 

@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.asr.mobility.plugins.module_utils.installer import (
-    format_version, parse_version, version_from_build_tag)
+    DIGITS_RE, format_version, parse_version, version_from_build_tag)
 
 CONTROL_PLANES = {'classic': 'CSLegacy', 'modernized': 'CSPrime'}
 CS_TYPES = dict((v.lower(), k) for k, v in CONTROL_PLANES.items())
@@ -56,7 +56,9 @@ def parse_ini(text):
 
 def control_plane_of(cs_type):
     """'CSLegacy' -> 'classic', 'CSPrime' -> 'modernized', anything else -> None."""
-    return CS_TYPES.get((cs_type or '').strip().lower())
+    if not hasattr(cs_type, 'strip'):  # a registry DWORD, None ... (str() would break unicode on Python 2)
+        cs_type = str(cs_type or '')
+    return CS_TYPES.get(cs_type.strip().lower())
 
 
 def _absent():
@@ -93,7 +95,7 @@ def linux_state(vx_version_text, drscout_text=None):
     state['host_id'] = agent.get('HostId') or None
     state['cs_address'] = transport.get('Hostname') or None
     port = transport.get('Port')
-    state['cs_port'] = int(port) if port and port.isdigit() else None
+    state['cs_port'] = int(port) if port and DIGITS_RE.match(port) else None
     state['install_dir'] = vx.get('INSTALLATION_DIR') or None
     state['os_built_for'] = vx.get('OS_BUILT_FOR') or None
     return state
@@ -111,7 +113,7 @@ def windows_state(uninstall_key_exists, values):
     try:
         version = parse_version(raw)
         build = values.get('Build_Number')
-        if build is not None and str(build).isdigit() and version[2] == 0:
+        if build is not None and DIGITS_RE.match(str(build)) and version[2] == 0:
             version = (version[0], version[1], int(build), version[3])
         state['version_tuple'] = version
         state['version'] = format_version(version)

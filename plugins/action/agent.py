@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright: asr.mobility contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin ``asr.mobility.agent``: one task name for Linux and Windows hosts.
+
+Like core's ``package`` it chooses a backend; unlike ``package`` no task option selects it (the
+options are the module's contract). The host decides, in order: the host variable
+``asr_mobility_os_family``, the ``os_family`` fact, the connection's shell family.
+
+* Linux: the module ``asr.mobility.agent`` runs on the host with the task's arguments unchanged
+  (module_defaults, check mode, diff and async are honoured as for any module).
+* Windows: ``plugin_utils.windows_agent`` drives ``ansible.windows`` modules from here with the same
+  planner, options and return keys.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.parameters import remove_values
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.asr.mobility.plugins.plugin_utils import agent_spec
+from ansible_collections.asr.mobility.plugins.plugin_utils.windows_agent import WindowsAgent
+from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import (
+    WINDOWS, ModuleCaller, host_os_family)
+
+display = Display()
+
+MODULE = 'asr.mobility.agent'
+WINDOWS_FACTS_SUBSET = ['!all', '!min', 'distribution', 'platform']
+
+try:  # ansible-core >= 2.17 (what core's package action uses)
+    from ansible.executor.module_common import _apply_action_arg_defaults
+except ImportError:  # pragma: no cover - ansible-core 2.16
+    _apply_action_arg_defaults = None
+
+
+class ActionModule(ActionBase):
+
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        self._supports_check_mode = True
+        self._supports_async = True
+        super(ActionModule, self).run(tmp, task_vars)
+        task_vars = task_vars or {}
+
+        family, evidence = host_os_family(self._host_vars(task_vars), self._shell_family())
+        display.vvv('asr.mobility.agent: %s backend (%s)' % (family, evidence))
+        if family != WINDOWS:
+            return self._run_linux(task_vars)
+        return self._run_windows(task_vars)
+
+    def _host_vars(self, task_vars):
+        if self._task.delegate_to:
+            return (task_vars.get('hostvars') or {}).get(self._task.delegate_to, {})
+        return task_vars
+
+    def _shell_family(self):
+        shell = getattr(self._connection, '_shell', None)
+        return getattr(shell, 'SHELL_FAMILY', None)
+
+    def _run_linux(self, task_vars):
+        module_args = self._task.args.copy()
+        if _apply_action_arg_defaults is not None:
+            # module_defaults for asr.mobility.agent are already in the task args (same name);
+            # this keeps group defaults working the way core's package action does.
+            module_args = _apply_action_arg_defaults(MODULE, self._task, module_args, self._templar)
+        return self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars,
+                                    wrap_async=self._task.async_val)
+
+    def _run_windows(self, task_vars):
+        if self._task.async_val:
+            raise AnsibleActionFail('asr.mobility.agent does not support async on Windows hosts')
+        validation, params = self.validate_argument_spec(argument_spec=agent_spec.argument_spec(),
+                                                         required_if=agent_spec.REQUIRED_IF)
+        secrets = set(validation._no_log_values)
+        caller = ModuleCaller(self, task_vars)
+        facts = self._windows_facts(task_vars, caller)
+        agent = WindowsAgent(caller)
+        result = agent.run(params, facts, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff))
+        if agent.warnings:
+            result['warnings'] = list(agent.warnings)
+        # Nothing a vendor program or a log printed may carry a secret back to the controller's output.
+        return remove_values(result, secrets) if secrets else result
+
+    def _windows_facts(self, task_vars, caller):
+        """Gathered facts when they are a Windows host's; otherwise the two subsets the token needs."""
+        facts = task_vars.get('ansible_facts') or {}
+        if str(facts.get('os_family') or '').lower() == WINDOWS and facts.get('distribution'):
+            return facts
+        if str(task_vars.get('ansible_os_family') or '').lower() == WINDOWS and task_vars.get('ansible_distribution'):
+            return dict((k, v) for k, v in task_vars.items() if k.startswith('ansible_'))
+        gathered = caller('ansible.windows.setup', {'gather_subset': WINDOWS_FACTS_SUBSET}, read_only=True)
+        return gathered.get('ansible_facts') or {}

@@ -1,0 +1,256 @@
+# -*- coding: utf-8 -*-
+# Copyright: asr.mobility contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A fake Windows host for the action plugin tests.
+
+The action plugins are tested the way ansible.windows tests its win_updates action: the plugin's
+``_execute_module`` is replaced, here by ``FakeWindowsHost.execute``, which records each call
+(module, arguments, whether it ran with no_log and in check mode) and answers with results shaped
+like the real ``ansible.windows`` modules return them (win_reg_stat ``properties`` with
+raw_value/type/value, win_command ``rc``/``stdout``/``failed`` ...). Commands are matched by regular
+expression and may change the fake registry and files, so a read after an install sees the install.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import copy
+import re
+from unittest.mock import MagicMock
+
+from ansible_collections.asr.mobility.plugins.plugin_utils import windows_agent, windows_defender
+
+UNINSTALL_KEY = windows_agent.UNINSTALL_KEYS[0]
+UNINSTALL_KEY_WOW = windows_agent.UNINSTALL_KEYS[1]
+PRODUCT_KEY = windows_agent.PRODUCT_KEY
+REMOTE_DIR = 'C:\\Windows\\Temp\\asr-mobility'
+INSTALLER_NAME = 'Microsoft-ASR_UA_9.66.7567.1_Windows_GA_20Sep2025_release.exe'
+INSTALLER = REMOTE_DIR + '\\' + INSTALLER_NAME
+EXTRACT_DIR = REMOTE_DIR + '\\Microsoft-ASR_UA_9.66.7567.1_Windows_GA_20Sep2025_release'
+LOCATION = 'C:\\Program Files (x86)\\Microsoft Azure Site Recovery'
+CONFIGURATOR = LOCATION + '\\agent\\UnifiedAgentConfigurator.exe'
+SECRET_ID = '0123456789abcdef0123456789abcdef'
+SECRET_DIR = 'C:\\Windows\\Temp\\asr-mobility-' + SECRET_ID
+PASSPHRASE = 'S3cret-Passphrase-Do-Not-Log'
+CONFIG_JSON = '{"ApplianceId": "a1", "Secret": "Config-Json-Secret-Do-Not-Log"}'
+
+WINDOWS_FACTS = {
+    'os_family': 'Windows',
+    'distribution': 'Microsoft Windows Server 2019 Datacenter',
+    'distribution_version': '10.0.17763.0',
+    'architecture': '64-bit',
+    'architecture2': 'x86_64',
+}
+
+READ_ONLY_MODULES = ('ansible.windows.win_reg_stat', 'ansible.windows.win_stat', 'ansible.windows.slurp',
+                     'ansible.windows.setup')
+
+
+def product_values(version='9.66.0.0', build='7567', post='Succeeded', config=None, reboot=None,
+                   install_dir=LOCATION + '\\agent'):
+    values = {'Version': version, 'Product_Version': version, 'Build_Number': build,
+              'InstallDirectory': install_dir, 'PostInstallActions': post}
+    if config is not None:
+        values['AgentConfigurationStatus'] = config
+    if reboot is not None:
+        values['Reboot_Required'] = reboot
+    return values
+
+
+def installed_registry(**kwargs):
+    return {
+        UNINSTALL_KEY_WOW: {'DisplayName': 'Microsoft Azure Site Recovery Mobility Service/Master Target Server',
+                            'DisplayVersion': kwargs.get('version', '9.66.0.0')},
+        PRODUCT_KEY: product_values(**kwargs),
+    }
+
+
+class Rule(object):
+    def __init__(self, pattern, rc=0, stdout='', stderr='', effect=None, raises=None):
+        self.pattern = re.compile(pattern)
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+        self.effect = effect
+        self.raises = raises
+        self.hits = 0
+
+
+class FakeWindowsHost(object):
+
+    def __init__(self, registry=None, files=(), logs=None, facts=None, defender=None):
+        self.registry = copy.deepcopy(registry or {})
+        self.files = set(files)
+        self.logs = dict(logs or {})
+        self.facts = facts or {'ansible_' + k: v for k, v in WINDOWS_FACTS.items()}
+        self.defender = defender  # dict: service, cmdlet, paths, tamper_protected, sticky, error
+        self.rules = []
+        self.calls = []
+        self.secret_files = {}
+        self.task = None
+        self.fail_modules = {}
+
+    # -- scripting -----------------------------------------------------------------------
+    def on(self, pattern, rc=0, stdout='', stderr='', effect=None, raises=None):
+        rule = Rule(pattern, rc, stdout, stderr, effect, raises)
+        self.rules.append(rule)
+        return rule
+
+    def install_effect(self, **kwargs):
+        def effect(host):
+            host.registry.pop(UNINSTALL_KEY, None)
+            previous = host.registry.get(PRODUCT_KEY, {})
+            host.registry.update(installed_registry(**kwargs))
+            if 'config' not in kwargs and 'AgentConfigurationStatus' in previous:
+                host.registry[PRODUCT_KEY]['AgentConfigurationStatus'] = previous['AgentConfigurationStatus']
+        return effect
+
+    @staticmethod
+    def register_effect(status='Succeeded'):
+        def effect(host):
+            host.registry[PRODUCT_KEY]['AgentConfigurationStatus'] = status
+        return effect
+
+    @staticmethod
+    def uninstall_effect(host):
+        for key in (UNINSTALL_KEY, UNINSTALL_KEY_WOW, PRODUCT_KEY):
+            host.registry.pop(key, None)
+
+    @staticmethod
+    def extract_effect(host):
+        for exe in ('UnifiedAgent.exe', 'UnifiedAgentInstaller.exe', 'UnifiedAgentMSI.msi'):
+            host.files.add(EXTRACT_DIR + '\\' + exe)
+
+    # -- views ---------------------------------------------------------------------------
+    @property
+    def modules(self):
+        return [c['module'] for c in self.calls]
+
+    def commands(self):
+        return [c['args']['cmd'] for c in self.calls if c['module'] == 'ansible.windows.win_command']
+
+    def changing_calls(self):
+        return [c for c in self.calls if c['module'] not in READ_ONLY_MODULES and not (
+            c['module'] == 'ansible.windows.win_powershell'
+            and c['args'].get('script') == windows_defender.READ_PREFERENCE_PS)]
+
+    # -- the module double ---------------------------------------------------------------
+    def execute(self, module_name=None, module_args=None, task_vars=None, wrap_async=False, **kwargs):
+        args = copy.deepcopy(module_args or {})
+        self.calls.append({'module': module_name, 'args': args, 'no_log': bool(self.task.no_log),
+                           'check_mode': bool(self.task.check_mode)})
+        if module_name in self.fail_modules:
+            return dict(self.fail_modules[module_name])
+        handler = getattr(self, '_' + module_name.rsplit('.', 1)[-1], None)
+        if handler is None:
+            raise AssertionError('unexpected module %s' % module_name)
+        return handler(args)
+
+    def _setup(self, args):
+        return {'changed': False, 'ansible_facts': dict(self.facts)}
+
+    def _win_reg_stat(self, args):
+        key = args['path']
+        if key not in self.registry:
+            return {'changed': False, 'exists': False}
+        properties = dict((name, {'raw_value': value, 'type': 'REG_SZ', 'value': value})
+                          for name, value in self.registry[key].items())
+        return {'changed': False, 'exists': True, 'properties': properties, 'sub_keys': []}
+
+    def _win_stat(self, args):
+        path = args['path']
+        if path in self.files:
+            return {'changed': False, 'stat': {'exists': True, 'isdir': False, 'path': path, 'size': 1024}}
+        return {'changed': False, 'stat': {'exists': False}}
+
+    def _slurp(self, args):
+        if args['src'] in self.logs:
+            data = self.logs[args['src']]
+            if not isinstance(data, bytes):
+                data = data.encode('utf-8')
+            return {'changed': False, 'content': base64.b64encode(data).decode('ascii'), 'encoding': 'base64',
+                    'source': args['src']}
+        return {'failed': True, 'msg': "Path %s is not found" % args['src']}
+
+    def _win_file(self, args):
+        path = args['path']
+        if args.get('state') == 'absent':
+            gone = [f for f in self.files if f == path or f.startswith(path + '\\')]
+            for name in gone:
+                self.files.discard(name)
+                self.secret_files.pop(name, None)
+            return {'changed': bool(gone)}
+        self.files.add(path)
+        return {'changed': True}
+
+    def _win_command(self, args):
+        cmd = args['cmd']
+        for rule in self.rules:
+            if rule.pattern.search(cmd):
+                rule.hits += 1
+                if rule.raises is not None:
+                    raise rule.raises
+                if rule.effect is not None and rule.rc in (0, 98, 3010, 1641, 1605):
+                    rule.effect(self)
+                result = {'changed': True, 'cmd': cmd, 'rc': rule.rc, 'stdout': rule.stdout, 'stderr': rule.stderr,
+                          'start': '2026-01-01 00:00:00', 'end': '2026-01-01 00:00:01', 'delta': '0:00:01'}
+                if rule.rc != 0:
+                    result.update(failed=True, msg='non-zero return code')
+                return result
+        raise AssertionError('no rule for command %r' % cmd)
+
+    def _win_powershell(self, args):
+        script = args['script']
+        base = {'changed': False, 'output': [], 'error': [], 'warning': [], 'verbose': [], 'debug': [],
+                'information': [], 'host_out': '', 'host_err': ''}
+        if script == windows_agent.WRITE_SECRET_PS:
+            params = args['parameters']
+            path = params['Directory'] + '\\' + params['FileName']
+            if path in self.fail_modules.get('write_secret', ()):
+                base.update(failed=True, msg='Access to the path is denied')
+                return base
+            self.files.add(path)
+            self.secret_files[path] = args['sensitive_parameters'][0]['value']
+            base.update(changed=True, result={'path': path})
+            return base
+        if script == windows_defender.READ_PREFERENCE_PS:
+            d = self.defender or {}
+            available = d.get('service', True) and d.get('cmdlet', True) and not d.get('error')
+            base['result'] = {'service': d.get('service', True), 'cmdlet': d.get('cmdlet', True),
+                              'available': available, 'paths': list(d.get('paths', [])) if available else [],
+                              'tamper_protected': d.get('tamper_protected'), 'error': d.get('error')}
+            return base
+        if script == windows_defender.CHANGE_PREFERENCE_PS:
+            d = self.defender
+            params = args['parameters']
+            if d.get('sticky', True):
+                if params['Action'] == 'add':
+                    d['paths'] = list(d.get('paths', [])) + list(params['Paths'])
+                else:
+                    gone = set(p.lower() for p in params['Paths'])
+                    d['paths'] = [p for p in d.get('paths', []) if p.lower() not in gone]
+            base.update(changed=True, result={'paths': list(d['paths'])})
+            return base
+        raise AssertionError('unexpected script %r' % script[:60])
+
+
+def make_action(cls, args, host, task_vars=None, check_mode=False, diff=False, shell_family='powershell',
+                no_log=False):
+    task = MagicMock()
+    task.args = dict(args)
+    task.check_mode = check_mode
+    task.diff = diff
+    task.no_log = no_log
+    task.async_val = 0
+    task.delegate_to = None
+    task.action = 'asr.mobility.agent'
+    connection = MagicMock()
+    connection._shell.SHELL_FAMILY = shell_family
+    connection._shell.tmpdir = None
+    action = cls(task, connection, MagicMock(), loader=None, templar=MagicMock(), shared_loader_obj=None)
+    if host is not None:
+        host.task = task
+        action._execute_module = MagicMock(side_effect=host.execute)
+    return action

@@ -268,6 +268,19 @@ use_systemd() {
     command -v systemctl >/dev/null 2>&1
 }
 
+# proc_alive PID : the process exists and is not a zombie.
+proc_alive() {
+    local line
+    [ -r "/proc/$1/status" ] || return 1
+    while IFS= read -r line; do
+        case "$line" in
+            State:*Z*) return 1 ;;
+            State:*) return 0 ;;
+        esac
+    done <"/proc/$1/status" 2>/dev/null
+    return 1
+}
+
 # svagents_pid : prints the pid of a live svagents started by this double (pid file + comm).
 svagents_pid() {
     local pf pid comm
@@ -275,8 +288,8 @@ svagents_pid() {
     [ -f "$pf" ] || return 1
     read -r pid <"$pf" || return 1
     case "$pid" in '' | *[!0-9]*) return 1 ;; esac
-    [ -r "/proc/$pid/comm" ] || return 1
-    read -r comm <"/proc/$pid/comm" || return 1
+    proc_alive "$pid" || return 1
+    read -r comm <"/proc/$pid/comm" 2>/dev/null || return 1
     [ "$comm" = svagents ] || return 1
     printf '%s\n' "$pid"
 }
@@ -289,7 +302,7 @@ any_svagents_running() {
     for d in /proc/[0-9]*; do
         [ -r "$d/comm" ] || continue
         read -r comm <"$d/comm" 2>/dev/null || continue
-        [ "$comm" = svagents ] && return 0
+        [ "$comm" = svagents ] && proc_alive "${d#/proc/}" && return 0
     done
     return 1
 }

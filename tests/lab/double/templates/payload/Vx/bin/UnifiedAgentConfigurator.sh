@@ -78,10 +78,8 @@ cs_post() {
         "$host" "$port" "${#body}" "$body")
     # shellcheck disable=SC2016  # expanded by the inner bash
     line=$(printf '%s' "$req" | timeout "$CS_TIMEOUT" bash -c '
-        exec 3<>"/dev/tcp/$1/$2" || exit 7
-        cat >&3
-        IFS= read -r status <&3 || exit 8
-        printf "%s\n" "$status"' _ "$host" "$port" 2>/dev/null)
+        exec 3<>"/dev/tcp/$1/$2" && cat >&3 && IFS= read -r status <&3 && printf "%s\n" "$status"' \
+        _ "$host" "$port" 2>/dev/null)
     code=${line#* }
     code=${code%% *}
     case "$code" in [0-9][0-9][0-9]) ;; *) code=000 ;; esac

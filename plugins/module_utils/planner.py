@@ -106,8 +106,11 @@ def plan(state, desired, candidate=None, pin=None, control_plane=None, register=
     cs_type = CS_TYPE[control_plane]
 
     if pin and cand is not None and not version_matches(cand, pin):
-        pinned_ok = installed and state.get('version_tuple') and version_matches(state['version_tuple'], pin)
-        if not pinned_ok:
+        have_tuple = state.get('version_tuple') if installed else None
+        pinned_ok = have_tuple and version_matches(have_tuple, pin)
+        # installed newer than the pin: the downgrade refusal below says what is wrong
+        newer_than_pin = have_tuple and compare_versions(have_tuple, parse_version(pin)) > 0
+        if not pinned_ok and not newer_than_pin:
             return result.refuse('the installer offered is %s but version %s is pinned; provide the pinned installer'
                                  % (_text(cand), pin))
 
@@ -166,6 +169,8 @@ def plan(state, desired, candidate=None, pin=None, control_plane=None, register=
         if have is not None and compare_versions(have, target) > 0:
             return result.refuse('cannot migrate with installer %s: the installed agent %s is newer'
                                  % (_text(target), have_text))
+        if pin and not version_matches(target, pin):
+            return result.refuse('cannot migrate with installer %s: version %s is pinned' % (_text(target), pin))
         result.add(INSTALL, 'migrate the classic (CSLegacy) agent %s to modernized (CSPrime) with installer %s'
                    % (have_text, _text(target)), mode='Install', cs_type=cs_type, migration=True)
         result.version_after = _text(target)
@@ -174,6 +179,13 @@ def plan(state, desired, candidate=None, pin=None, control_plane=None, register=
         if target is None:
             return result.refuse('the installed agent is incomplete (post-install actions did not succeed or its '
                                  'version is unreadable) and no installer was provided to repair it')
+        if have is not None and compare_versions(have, target) > 0:
+            return result.refuse('the installed agent %s is incomplete, but the installer %s is older and downgrades '
+                                 'are not attempted: provide an installer of version %s or newer'
+                                 % (have_text, _text(target), have_text))
+        if pin and not version_matches(target, pin):
+            return result.refuse('the installed agent %s is incomplete, but the installer %s does not match the '
+                                 'pinned version %s' % (have_text, _text(target), pin))
         result.add(INSTALL, 'the installed agent %s is incomplete (post-install actions did not succeed or its '
                             'version is unreadable); reinstalling %s' % (have_text, _text(target)),
                    mode='Install', cs_type=cs_type, repair=True)

@@ -53,4 +53,6 @@ if settings is not None:
     # No wall-clock deadline: CI machines are slow and a deadline failure says nothing about the code.
     settings.register_profile('asr', deadline=None, max_examples=200,
                               suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile('asr-thorough', deadline=None, max_examples=5000,
+                              suppress_health_check=[HealthCheck.too_slow])
     settings.load_profile(os.environ.get('HYPOTHESIS_PROFILE', 'asr'))

@@ -534,7 +534,7 @@ def verify(images: list, ansible: str, ansible216: str | None, report: Path | No
                 inv.write_text(f"{img.name} ansible_connection=containers.podman.podman "
                                f"ansible_host={name} ansible_python_interpreter={img.python}\n")
                 out = run([exe, "-i", str(inv), img.name, "-m", "ansible.builtin.setup", "-a",
-                           "gather_subset=!all filter=ansible_distribution*,ansible_os_family", "-o"], check=False, capture=True,
+                           "gather_subset=!all filter=ansible_distribution*,ansible_os_family"], check=False, capture=True,
                           env=dict(podman_env(), ANSIBLE_LOAD_CALLBACK_PLUGINS="0"))
                 m = re.search(r"=> (\{.*\})\s*$", out.stdout, re.S)
                 if not m:

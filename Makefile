@@ -96,3 +96,11 @@ lint: collection
 	rm -rf .ansible
 
 -include mk/*.mk
+
+# ---------------------------------------------------------------------------------------------
+.PHONY: demo demo-down
+demo: collection
+	tests/lab/demo.sh
+
+demo-down:
+	python3 tests/lab/lab.py down

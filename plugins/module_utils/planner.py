@@ -103,6 +103,10 @@ def plan(state, desired, candidate=None, pin=None, control_plane=None, register=
         return result.refuse('control_plane must be set to classic or modernized (there is no silent default), '
                              'got %r' % (control_plane,))
     cand = _v(candidate)
+    if cand is None and pin:
+        # No package on the host yet (a role decides before it copies anything): the pinned version
+        # stands for the installer to come; the module checks the real package against the pin.
+        cand = parse_version(pin)
     cs_type = CS_TYPE[control_plane]
 
     if pin and cand is not None and not version_matches(cand, pin):
@@ -115,8 +119,6 @@ def plan(state, desired, candidate=None, pin=None, control_plane=None, register=
                                  % (_text(cand), pin))
 
     if not installed:
-        if pin and cand is None:
-            return result.refuse('agent not installed and no installer for pinned version %s was provided' % pin)
         result.add(INSTALL, 'agent not installed; installing %s (%s)' % (_text(cand) or 'the installer', control_plane),
                    mode='Install', cs_type=cs_type)
         result.version_after = _text(cand)
@@ -147,9 +149,6 @@ def plan(state, desired, candidate=None, pin=None, control_plane=None, register=
                                  'attempted (the vendor refuses them): change the pin or uninstall first'
                                  % (have_text, pin))
         else:
-            if cand is None:
-                return result.refuse('agent %s installed, version %s pinned, but no installer was provided'
-                                     % (have_text, pin))
             upgrade_to = cand
     elif desired == 'latest':
         if cand is None:

@@ -343,7 +343,10 @@ def main():
                     control_plane=params['control_plane'], register=params['register'],
                     cs_address=params['cs_address'], migrate=params['migrate'])
     if the_plan.refusal:
-        module.fail_json(msg='%s. Nothing was changed.' % the_plan.refusal, **result)
+        refusal = the_plan.refusal
+        if installer and meta is None and params['state'] != 'absent':
+            refusal += ' (the installer %s does not exist on the host)' % installer
+        module.fail_json(msg='%s. Nothing was changed.' % refusal, **result)
     result['installer_needed'] = the_plan.needs_installer
     if the_plan.needs_installer and meta is None and not module.check_mode:
         where = ('the file %s does not exist on the host' % installer) if installer else 'no installer was given'

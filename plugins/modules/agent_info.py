@@ -132,7 +132,9 @@ def main():
     state = linux_agent.read_state()
 
     def run(argv, cwd=None):
-        return module.run_command(argv, cwd=cwd)
+        # A missing program (no systemctl on RHEL 6, SLES 11, Ubuntu 14.04, Debian 7) must raise
+        # OSError for service_states() to report 'unknown', not fail the whole module.
+        return module.run_command(argv, cwd=cwd, handle_exceptions=False)
 
     result = dict(
         changed=False,

@@ -1,0 +1,543 @@
+# -*- coding: utf-8 -*-
+# Copyright: asr.mobility contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""asr.mobility.agent main() against a fake host: real tarballs, vendor programs emulated."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import pytest
+
+from ansible_collections.asr.mobility.plugins.module_utils import linux_agent
+from ansible_collections.asr.mobility.plugins.modules import agent
+
+PASSPHRASE = 'Xy7#pass phrase-$HOME-9'
+CONFIG = '{"ApplianceFqdn": "appliance.example.com", "Secret": "c0nfig-s3cret"}'
+NEW = '9.66.7567.0'
+OLD = '9.60.7000.0'
+
+FEDORA = {'/etc/redhat-release': 'Fedora release 39 (Thirty Nine)\n',
+          '/etc/os-release': 'NAME="Fedora Linux"\nID=fedora\nVERSION_ID=39\n'}
+DEBIAN12 = {'/etc/debian_version': '12.5\n', '/etc/os-release': 'ID=debian\nVERSION_ID="12"\n'}
+DEBIAN13 = {'/etc/debian_version': '13.1\n', '/etc/os-release': 'ID=debian\nVERSION_ID="13"\n'}
+
+
+def modern(host, **extra):
+    args = dict(control_plane='modernized', config=CONFIG, work_dir=host.work)
+    args.update(extra)
+    if 'installer' not in args:
+        args['installer'] = host.package()
+    return args
+
+
+def classic(host, **extra):
+    args = dict(control_plane='classic', cs_address='10.0.0.5', passphrase=PASSPHRASE, work_dir=host.work)
+    args.update(extra)
+    if 'installer' not in args:
+        args['installer'] = host.package()
+    return args
+
+
+def assert_work_dir_clean(host):
+    assert os.listdir(host.work) == [], 'temporary directories left behind'
+
+
+def assert_secrets_safe(host, secret):
+    assert secret not in host.all_argv_text(), 'a secret reached a command line'
+    assert host.secrets, 'the configurator never ran'
+    for seen in host.secrets:
+        assert seen['mode'] == 0o600
+        assert seen['dir_mode'] == 0o700
+        assert seen['content'] == secret
+        assert not os.path.exists(seen['path']), 'secret file left behind'
+        assert not os.path.exists(os.path.dirname(seen['path']))
+
+
+# ---------------------------------------------------------------------------------------------
+# Fresh installs
+# ---------------------------------------------------------------------------------------------
+def test_fresh_install_modernized(host, run_module):
+    failed, result = run_module(agent.main, modern(host))
+    assert not failed, result
+    assert result['changed'] is True
+    assert [a['action'] for a in result['actions']] == ['install', 'register']
+    assert result['os_token'] == 'RHEL8-64' and result['os_token_confirmed'] is True
+    assert result['installer_version'] == NEW
+    assert result['version_before'] is None
+    assert result['version_after'] == NEW
+    assert result['registered'] is True
+    assert result['control_plane'] == 'modernized'
+    assert result['reboot_required'] is False
+    assert host.programs() == ['tar -xOf', 'tar -xf', 'install', 'UnifiedAgentConfigurator.sh']
+
+    install = host.calls[2]
+    assert install['argv'][1:] == ['-q', '-r', 'MS', '-v', 'VmWare', '-d', '/usr/local/ASR', '-c', 'CSPrime',
+                                   '-a', 'Install', '-l', '/var/log/ua_install.log',
+                                   '-e', '/var/log/InstallerErrors.json']
+    assert install['cwd'].startswith(host.work)
+    configurator = host.calls[3]['argv']
+    assert configurator[0] == '/usr/local/ASR/Vx/bin/UnifiedAgentConfigurator.sh'
+    assert configurator[1] == '-S' and configurator[3:] == ['-c', 'CSPrime', '-q']
+    assert_secrets_safe(host, CONFIG)
+    assert_work_dir_clean(host)
+
+
+def test_fresh_install_classic(host, run_module):
+    failed, result = run_module(agent.main, classic(host, cs_port=8443))
+    assert not failed, result
+    assert [a['action'] for a in result['actions']] == ['install', 'register']
+    assert result['registered'] is True
+    configurator = host.calls[-1]['argv']
+    assert configurator[1:5] == ['-i', '10.0.0.5', '-p', '8443']
+    assert configurator[5] == '-P' and configurator[7:] == ['-c', 'CSLegacy', '-q']
+    assert '-c CSLegacy' in ' '.join(host.calls[2]['argv'])
+    assert_secrets_safe(host, PASSPHRASE)
+    assert_work_dir_clean(host)
+
+
+def test_fresh_install_without_registration(host, run_module):
+    failed, result = run_module(agent.main, dict(installer=host.package(), control_plane='modernized', register=False,
+                                                 work_dir=host.work))
+    assert not failed, result
+    assert [a['action'] for a in result['actions']] == ['install']
+    assert result['registered'] is False
+    assert 'UnifiedAgentConfigurator.sh' not in host.programs()
+
+
+def test_custom_install_dir_and_platform(host, run_module):
+    failed, result = run_module(agent.main, modern(host, install_dir='/opt', platform='Azure'))
+    assert not failed, result
+    install = host.calls[2]['argv']
+    assert install[install.index('-d') + 1] == '/opt'
+    assert install[install.index('-v') + 1] == 'Azure'
+    assert host.state_kv()['INSTALLATION_DIR'] == '/opt/ASR/Vx'
+    assert host.calls[3]['argv'][0] == '/opt/ASR/Vx/bin/UnifiedAgentConfigurator.sh'
+
+
+def test_package_members_without_dot_slash(host, run_module):
+    failed, result = run_module(agent.main, modern(host, installer=host.package(member_prefix='')))
+    assert not failed, result
+    assert result['installer_version'] == NEW
+    assert result['version_after'] == NEW
+
+
+# ---------------------------------------------------------------------------------------------
+# Check mode and diff
+# ---------------------------------------------------------------------------------------------
+def test_check_mode_returns_the_plan_and_runs_nothing(host, run_module):
+    failed, result = run_module(agent.main, classic(host), check_mode=True)
+    assert not failed, result
+    assert result['changed'] is True
+    assert [a['action'] for a in result['actions']] == ['install', 'register']
+    assert all(a['reason'] for a in result['actions'])
+    assert result['version_after'] == NEW
+    assert result['registered'] is True
+    # reading the package's .vx_version is the only command; nothing is extracted or installed
+    assert host.programs() == ['tar -xOf']
+    assert not host.exists('/usr/local/.vx_version')
+    assert host.secrets == []
+    assert_work_dir_clean(host)
+
+
+def test_check_mode_upgrade(host, run_module):
+    host.set_installed('9.60.0.0', 7000)
+    failed, result = run_module(agent.main, modern(host, state='latest'), check_mode=True)
+    assert not failed, result
+    assert result['changed'] is True
+    assert [(a['action'], a['mode']) for a in result['actions']] == [('upgrade', 'Upgrade')]
+    assert result['version_before'] == OLD and result['version_after'] == NEW
+    assert host.programs() == ['tar -xOf']
+    assert host.state_kv()['VERSION'] == '9.60.0.0'
+
+
+def test_check_mode_absent(host, run_module):
+    host.set_installed()
+    failed, result = run_module(agent.main, dict(state='absent'), check_mode=True)
+    assert not failed and result['changed'] is True
+    assert result['version_after'] is None
+    assert host.calls == []
+    assert host.exists('/usr/local/.vx_version')
+
+
+def test_diff_fresh_install(host, run_module):
+    failed, result = run_module(agent.main, classic(host), check_mode=True, diff=True)
+    assert not failed
+    assert result['diff']['before'] == 'installed: false\n'
+    after = result['diff']['after']
+    assert 'version: %s' % NEW in after and 'registered: True' in after and 'cs_address: 10.0.0.5' in after
+    assert 'control_plane: classic' in after
+
+
+def test_diff_upgrade_and_uninstall(host, run_module):
+    host.set_installed('9.60.0.0', 7000)
+    failed, result = run_module(agent.main, modern(host, state='latest'), diff=True)
+    assert not failed
+    assert 'version: %s' % OLD in result['diff']['before']
+    assert 'version: %s' % NEW in result['diff']['after']
+    failed, result = run_module(agent.main, dict(state='absent'), diff=True)
+    assert not failed
+    assert 'version: %s' % NEW in result['diff']['before']
+    assert result['diff']['after'] == 'installed: false\n'
+
+
+# ---------------------------------------------------------------------------------------------
+# Refusals before anything runs
+# ---------------------------------------------------------------------------------------------
+def test_wrong_os_built_for_is_refused_before_anything_runs(host, run_module):
+    failed, result = run_module(agent.main, modern(host, installer=host.package(token='RHEL7-64')))
+    assert failed
+    assert 'built for RHEL7-64' in result['msg'] and 'needs RHEL8-64' in result['msg']
+    assert 'Nothing was run' in result['msg']
+    assert host.programs() == ['tar -xOf']
+    assert not host.exists('/usr/local/.vx_version')
+    assert result['changed'] is False
+
+
+def test_os_built_for_is_read_from_the_package_not_its_name(host, run_module):
+    package = host.package(token='RHEL7-64', name_token='RHEL8-64')
+    failed, result = run_module(agent.main, modern(host, installer=package))
+    assert failed and 'built for RHEL7-64' in result['msg']
+    assert host.programs() == ['tar -xOf']
+
+
+def test_package_without_os_built_for_is_refused(host, run_module):
+    package = host.package(vx_version='VERSION=9.66.0.0\nBUILD_TAG=RELEASE_9.66.0.0_GA_7567_Sep_20_2025_INMAGE\n')
+    failed, result = run_module(agent.main, modern(host, installer=package))
+    assert failed and 'an unknown OS' in result['msg']
+    assert host.programs() == ['tar -xOf']
+
+
+def test_not_a_package_is_refused(host, run_module):
+    bogus = os.path.join(host.packages, 'Microsoft-ASR_UA_9.66.0.0_RHEL8-64_GA_20Sep2025_release.tar.gz')
+    with open(bogus, 'w') as handle:
+        handle.write('not a tarball')
+    failed, result = run_module(agent.main, modern(host, installer=bogus))
+    assert failed and 'not a readable Mobility Service package' in result['msg']
+    assert set(host.programs()) == {'tar -xOf'}
+
+
+@pytest.mark.parametrize('release,arch,words', [
+    (FEDORA, 'x86_64', ['Unsupported operating system', 'Fedora 39']),
+    (DEBIAN13, 'x86_64', ['Unsupported operating system', 'Debian 13']),
+    (None, 'i686', ['Unsupported operating system', '32-bit', 'i686']),
+    (None, 'aarch64', ['Unsupported operating system', 'aarch64']),
+])
+def test_unsupported_os_fails_with_the_reason(host, run_module, monkeypatch, release, arch, words):
+    if release:
+        host.write_release(release)
+    monkeypatch.setattr(linux_agent, 'architecture', lambda: arch)
+    failed, result = run_module(agent.main, modern(host))
+    assert failed
+    for word in words:
+        assert word in result['msg']
+        assert word.split(' ')[0] in result['unsupported_reason'] or word == 'Unsupported operating system'
+    assert result['os_token'] is None
+    assert host.calls == []
+
+
+def test_uninstall_works_on_an_unsupported_os(host, run_module):
+    host.write_release(DEBIAN13)
+    host.set_installed(token='DEBIAN12-64')
+    failed, result = run_module(agent.main, dict(state='absent'))
+    assert not failed, result
+    assert result['os_token'] is None and 'Debian 13' in result['unsupported_reason']
+    assert host.programs() == ['uninstall.sh']
+
+
+def test_unconfirmed_token_warns(host, run_module):
+    host.write_release(DEBIAN12)
+    failed, result = run_module(agent.main, modern(host, installer=host.package(token='DEBIAN12-64')))
+    assert not failed, result
+    assert result['os_token'] == 'DEBIAN12-64' and result['os_token_confirmed'] is False
+    assert any('not confirmed' in w for w in result['warnings'])
+
+
+def test_override_table_makes_a_host_supported(host, run_module):
+    host.write_release(DEBIAN13)
+    failed, result = run_module(agent.main, modern(host, installer=host.package(token='DEBIAN13-64'),
+                                                   os_token_overrides={'debian 13': 'DEBIAN13-64'}))
+    assert not failed, result
+    assert result['os_token'] == 'DEBIAN13-64'
+    assert result['version_after'] == NEW
+
+
+@pytest.mark.parametrize('args,missing', [
+    (dict(control_plane='classic', passphrase=PASSPHRASE), 'cs_address'),
+    (dict(control_plane='classic', cs_address='10.0.0.5'), 'passphrase'),
+    (dict(control_plane='classic'), 'cs_address and passphrase'),
+    (dict(control_plane='modernized'), 'config'),
+])
+def test_registration_inputs_required_when_registration_is_planned(host, run_module, args, missing):
+    args = dict(args, installer=host.package(), work_dir=host.work)
+    failed, result = run_module(agent.main, args)
+    assert failed
+    assert 'needs %s' % missing in result['msg'] and 'Nothing was changed' in result['msg']
+    assert host.programs() == ['tar -xOf']
+    assert not host.exists('/usr/local/.vx_version')
+
+
+@pytest.mark.parametrize('control_plane,cs_type', [('classic', 'CSLegacy'), ('modernized', 'CSPrime')])
+def test_registration_inputs_not_required_when_already_registered(host, run_module, control_plane, cs_type):
+    host.set_installed('9.66.0.0', 7567, cs_type=cs_type)
+    failed, result = run_module(agent.main, dict(installer=host.package(), control_plane=control_plane,
+                                                 cs_address='10.0.0.5'))
+    assert not failed, result
+    assert result['changed'] is False and result['actions'] == []
+
+
+def test_installer_needed_but_missing(host, run_module):
+    failed, result = run_module(agent.main, modern(host, installer='/nowhere/Microsoft-ASR_UA_9.66.0.0_RHEL8-64_GA_'
+                                                                   '20Sep2025_release.tar.gz'))
+    assert failed
+    assert 'does not exist' in result['msg'] and 'Nothing was changed' in result['msg']
+    assert host.calls == []
+
+
+def test_latest_with_a_missing_installer_says_so(host, run_module):
+    host.set_installed('9.60.0.0', 7000)
+    missing = os.path.join(host.packages, 'Microsoft-ASR_UA_9.66.0.0_RHEL8-64_GA_20Sep2025_release.tar.gz')
+    failed, result = run_module(agent.main, modern(host, state='latest', installer=missing))
+    assert failed
+    assert missing in result['msg'] and 'does not exist' in result['msg']
+    assert host.calls == []
+
+
+def test_installer_needed_but_not_given(host, run_module):
+    failed, result = run_module(agent.main, dict(control_plane='modernized', config=CONFIG))
+    assert failed and 'no installer was given' in result['msg']
+
+
+def test_bad_version_pin(host, run_module):
+    failed, result = run_module(agent.main, modern(host, version='latest'))
+    assert failed and result['msg'].startswith('version:')
+    assert host.calls == []
+
+
+def test_control_plane_is_required(host, run_module):
+    failed, result = run_module(agent.main, dict(installer=host.package()))
+    assert failed and 'control_plane' in result['msg']
+    assert host.calls == []
+
+
+def test_refusal_downgrade(host, run_module):
+    host.set_installed('9.66.0.0', 7567)
+    failed, result = run_module(agent.main, modern(host, state='latest',
+                                                   installer=host.package('9.60.0.0', 7000)))
+    assert failed and 'downgrade' in result['msg'] and 'Nothing was changed' in result['msg']
+    assert host.programs() == ['tar -xOf']
+
+
+def test_refusal_classic_to_modernized_without_migrate(host, run_module):
+    host.set_installed('9.60.0.0', 7000, cs_type='CSLegacy')
+    failed, result = run_module(agent.main, modern(host))
+    assert failed and 'migrate=true' in result['msg']
+    assert host.programs() == ['tar -xOf']
+
+
+# ---------------------------------------------------------------------------------------------
+# Idempotence, upgrades, migration
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize('state', ['present', 'latest'])
+def test_same_version_runs_no_installer(host, run_module, state):
+    host.set_installed('9.66.0.0', 7567)
+    failed, result = run_module(agent.main, modern(host, state=state))
+    assert not failed, result
+    assert result['changed'] is False and result['actions'] == []
+    assert result['version_before'] == NEW and result['version_after'] == NEW
+    assert host.programs() == ['tar -xOf']
+
+
+def test_second_run_is_idempotent(host, run_module):
+    failed, first = run_module(agent.main, classic(host))
+    assert not failed and first['changed'] is True
+    calls = len(host.calls)
+    failed, second = run_module(agent.main, classic(host))
+    assert not failed and second['changed'] is False, second
+    assert host.programs()[calls:] == ['tar -xOf']
+
+
+def test_upgrade_exit_98_means_reboot_required(host, run_module):
+    host.set_installed('9.60.0.0', 7000)
+    failed, result = run_module(agent.main, modern(host, state='latest'))
+    assert not failed, result
+    assert result['changed'] is True
+    assert [a['action'] for a in result['actions']] == ['upgrade']
+    assert result['reboot_required'] is True
+    assert result['version_before'] == OLD and result['version_after'] == NEW
+    assert result['registered'] is True
+    install = host.calls[2]['argv']
+    assert install[install.index('-a') + 1] == 'Upgrade'
+    assert 'UnifiedAgentConfigurator.sh' not in host.programs()
+    assert_work_dir_clean(host)
+
+
+def test_upgrade_exit_0_no_reboot(host, run_module):
+    host.set_installed('9.60.0.0', 7000)
+    host.install_rc = 0
+    failed, result = run_module(agent.main, modern(host, version='9.66'))
+    assert not failed, result
+    assert result['reboot_required'] is False
+    assert result['version_after'] == NEW
+
+
+def test_fresh_install_exit_98_means_reboot_required(host, run_module):
+    host.install_rc = 98
+    failed, result = run_module(agent.main, modern(host))
+    assert not failed and result['reboot_required'] is True
+
+
+def test_migration_classic_to_modernized(host, run_module):
+    host.set_installed('9.60.0.0', 7000, cs_type='CSLegacy')
+    host.install_rc = 98
+    failed, result = run_module(agent.main, modern(host, migrate=True))
+    assert not failed, result
+    assert [a['action'] for a in result['actions']] == ['install', 'register']
+    assert result['actions'][0]['migration'] is True
+    install = host.calls[2]['argv']
+    assert install[install.index('-a') + 1] == 'Install' and install[install.index('-c') + 1] == 'CSPrime'
+    assert result['control_plane'] == 'modernized'
+    assert host.calls[3]['argv'][1] == '-S'
+
+
+def test_install_success_but_state_file_not_updated_fails(host, run_module):
+    host.set_installed('9.60.0.0', 7000)
+    host.install_writes_state = False
+    failed, result = run_module(agent.main, modern(host, state='latest'))
+    assert failed
+    assert 'shows version %s, not %s' % (OLD, NEW) in result['msg']
+    assert result['vendor_exit_code'] == 98
+    assert result['failed_action']['action'] == 'upgrade'
+
+
+# ---------------------------------------------------------------------------------------------
+# Vendor failures
+# ---------------------------------------------------------------------------------------------
+def test_register_exit_14_fails_and_rolls_back_a_fresh_install(host, run_module):
+    host.configurator_rc = 14
+    failed, result = run_module(agent.main, classic(host))
+    assert failed
+    assert result['vendor_exit_code'] == 14
+    assert 'unreachable' in result['vendor_message'] and 'passphrase' in result['vendor_message']
+    assert any('CS unreachable' in line for line in result['log_tail'])
+    assert any('Registration failed.' in line for line in result['log_tail'])
+    assert result['failed_action']['action'] == 'register'
+    assert 'register failed' in result['msg'] and 'exited 14' in result['msg']
+    assert 'rolled back' in result['rollback'] and 'rolled back' in result['msg']
+    assert host.programs() == ['tar -xOf', 'tar -xf', 'install', 'UnifiedAgentConfigurator.sh', 'uninstall.sh']
+    assert host.calls[-1]['argv'] == ['/usr/local/ASR/uninstall.sh', '-Y', '-L', '/var/log/ua_uninstall.log']
+    assert not host.exists('/usr/local/.vx_version')
+    assert result['version_after'] is None and result['registered'] is False
+    assert result['changed'] is True
+    assert [a['action'] for a in result['actions']] == ['install']
+    assert_secrets_safe(host, PASSPHRASE)
+    assert_work_dir_clean(host)
+
+
+def test_register_failure_without_rollback(host, run_module):
+    host.configurator_rc = 14
+    failed, result = run_module(agent.main, classic(host, rollback_on_failure=False))
+    assert failed and 'rollback' not in result
+    assert 'uninstall.sh' not in host.programs()
+    assert host.exists('/usr/local/.vx_version')
+    assert result['version_after'] == NEW
+
+
+def test_register_failure_on_an_existing_agent_is_not_rolled_back(host, run_module):
+    host.set_installed('9.66.0.0', 7567, cs_type='CSLegacy', status='Failed', cs_address='')
+    host.configurator_rc = 13
+    failed, result = run_module(agent.main, classic(host))
+    assert failed
+    assert result['vendor_exit_code'] == 13
+    assert 'different configuration server' in result['vendor_message']
+    assert 'uninstall.sh' not in host.programs()
+    assert host.exists('/usr/local/.vx_version')
+    assert_secrets_safe(host, PASSPHRASE)
+
+
+def test_register_exit_0_without_succeeded_status_fails(host, run_module):
+    host.configurator_status = 'Failed'
+    failed, result = run_module(agent.main, modern(host, rollback_on_failure=False))
+    assert failed
+    assert 'AGENT_CONFIGURATION_STATUS is Failed' in result['msg']
+    assert_secrets_safe(host, CONFIG)
+
+
+def test_modernized_secret_removed_after_failure(host, run_module):
+    host.configurator_rc = 97
+    failed, result = run_module(agent.main, modern(host))
+    assert failed and result['vendor_exit_code'] == 97
+    assert_secrets_safe(host, CONFIG)
+    assert_work_dir_clean(host)
+
+
+def test_install_failure_returns_vendor_details(host, run_module):
+    host.install_rc = 99
+    failed, result = run_module(agent.main, modern(host))
+    assert failed
+    assert result['vendor_exit_code'] == 99
+    assert 'prerequisites' in result['vendor_message']
+    assert any('Installer exiting with code: 99' in line for line in result['log_tail'])
+    assert '--- /var/log/InstallerErrors.json ---' in result['log_tail']
+    assert any('ASRMobilityServicePrereqFailed' in line for line in result['log_tail'])
+    assert result['failed_action']['action'] == 'install'
+    assert 'UnifiedAgentConfigurator.sh' not in host.programs()
+    assert host.secrets == []
+    assert_work_dir_clean(host)
+
+
+def test_install_killed_by_signal(host, run_module):
+    host.install_rc = -9
+    failed, result = run_module(agent.main, modern(host))
+    assert failed and result['vendor_exit_code'] == -9
+    assert 'signal 9' in result['vendor_message']
+
+
+# ---------------------------------------------------------------------------------------------
+# Uninstall
+# ---------------------------------------------------------------------------------------------
+def test_uninstall(host, run_module):
+    host.set_installed()
+    failed, result = run_module(agent.main, dict(state='absent'))
+    assert not failed, result
+    assert result['changed'] is True
+    assert [a['action'] for a in result['actions']] == ['uninstall']
+    assert result['version_before'] == OLD and result['version_after'] is None
+    assert host.calls[0]['argv'] == ['/usr/local/ASR/uninstall.sh', '-Y', '-L', '/var/log/ua_uninstall.log']
+    assert not host.exists('/usr/local/.vx_version')
+
+
+def test_uninstall_uses_the_installed_directory(host, run_module):
+    host.set_installed(install_dir='/opt/ASR/Vx')
+    failed, result = run_module(agent.main, dict(state='absent'))
+    assert not failed, result
+    assert host.calls[0]['argv'][0] == '/opt/ASR/uninstall.sh'
+
+
+def test_uninstall_exit_0_with_state_file_present_fails(host, run_module):
+    host.set_installed()
+    host.uninstall_removes_state = False
+    failed, result = run_module(agent.main, dict(state='absent'))
+    assert failed
+    assert 'still present' in result['msg'] and '/usr/local/.vx_version' in result['msg']
+    assert result['vendor_exit_code'] == 0
+    assert result['version_after'] == OLD
+    assert any('Uninstalling' in line for line in result['log_tail'])
+
+
+def test_uninstall_exit_2_fails(host, run_module):
+    host.set_installed()
+    host.uninstall_rc = 2
+    host.uninstall_removes_state = False
+    failed, result = run_module(agent.main, dict(state='absent'))
+    assert failed
+    assert result['vendor_exit_code'] == 2 and 'could not be stopped' in result['vendor_message']
+
+
+def test_absent_when_not_installed(host, run_module):
+    failed, result = run_module(agent.main, dict(state='absent', installer='/whatever'))
+    assert not failed
+    assert result['changed'] is False and result['actions'] == []
+    assert host.calls == []

@@ -9,6 +9,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import tarfile
@@ -875,3 +876,51 @@ def test_fake_cs_can_start_twice(tmp_path):
         for cs in (a, b):
             cs.proc.terminate()
             cs.proc.wait(10)
+
+
+def test_install_corrupt_vx_version_falls_back_to_backup(installed):
+    host = installed
+    host.write('/usr/local/.vx_version', 'garbage\n')
+    assert_rc(host.install(host.package(version='9.67.7700.1'), *CLASSIC), 98)
+    assert host.kv()['VERSION'] == '9.67.0.0'
+
+
+def test_install_corrupt_vx_version_without_backup_returns_97(installed):
+    host = installed
+    host.write('/usr/local/.vx_version', 'garbage\n')
+    os.remove(host.path('/etc/vxagent/backup/.vx_version'))
+    assert_rc(host.install(host.package(), *CLASSIC), 97)
+
+
+def test_scripts_pass_bash_n_and_shellcheck():
+    scripts = [os.path.join(TEMPLATES, n) for n in ('install', 'install_vx', 'uninstall.sh', 'OS_details.sh',
+                                                     'prereq_check_install.sh', 'libcommon.sh')]
+    bindir = os.path.join(TEMPLATES, 'payload', 'Vx', 'bin')
+    scripts += [os.path.join(bindir, n) for n in sorted(os.listdir(bindir))]
+    for script in scripts:
+        subprocess.check_call(['bash', '-n', script])
+        with open(script) as handle:
+            first = handle.readline()
+        if not script.endswith('libcommon.sh'):
+            assert first == '#!/usr/bin/env bash\n', script  # ansible-test's shebang rule
+            assert os.access(script, os.X_OK), script
+    if not shutil.which('shellcheck'):
+        pytest.skip('shellcheck not installed')
+    res = subprocess.run(['shellcheck', '-x', '-s', 'bash'] + scripts, stdout=subprocess.PIPE,
+                         universal_newlines=True)
+    assert res.returncode == 0, res.stdout
+
+
+def test_scripts_use_only_bash_and_coreutils():
+    # minbase images and Ubuntu 16.04: no curl/wget/python/grep-only tricks in the double's scripts
+    forbidden = re.compile(r'(^|[\s|;&(`$])(curl|wget|python[23]?|perl|awk|gawk|sed|grep|egrep|pgrep|pkill|ps|'
+                           r'hostname|jq|openssl|nc|setsid)(\s|$)')
+    bindir = os.path.join(TEMPLATES, 'payload', 'Vx', 'bin')
+    names = [os.path.join(TEMPLATES, n) for n in ('install', 'install_vx', 'uninstall.sh', 'OS_details.sh',
+                                                   'prereq_check_install.sh', 'libcommon.sh')]
+    names += [os.path.join(bindir, n) for n in os.listdir(bindir)]
+    for name in names:
+        with open(name) as handle:
+            for number, line in enumerate(handle, 1):
+                code = line.split('#', 1)[0] if not line.lstrip().startswith('#') else ''
+                assert not forbidden.search(code), '%s:%d uses a non-coreutils tool: %s' % (name, number, line)

@@ -8,7 +8,7 @@
 # reference §1.6 is simulated by the fault switch 'prereq'.
 # ---------------------------------------------------------------------------------------------
 THIS_SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=libcommon.sh
+# shellcheck source-path=SCRIPTDIR source=libcommon.sh
 . "$THIS_SCRIPT_DIR/libcommon.sh" || exit 2
 FAULT_FILES=("$THIS_SCRIPT_DIR/.asr_double_faults" "$(p "$RUNTIME_FAULTS_FILE")")
 

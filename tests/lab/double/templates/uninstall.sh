@@ -13,10 +13,10 @@
 # ---------------------------------------------------------------------------------------------
 SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
 if [ -f "$SCRIPT_DIR/Vx/bin/libcommon.sh" ]; then
-    # shellcheck source=libcommon.sh
+    # shellcheck source-path=SCRIPTDIR source=libcommon.sh
     . "$SCRIPT_DIR/Vx/bin/libcommon.sh"
 elif [ -f "$SCRIPT_DIR/libcommon.sh" ]; then
-    # shellcheck source=libcommon.sh
+    # shellcheck source-path=SCRIPTDIR source=libcommon.sh
     . "$SCRIPT_DIR/libcommon.sh"
 else
     echo "libcommon.sh not found next to $0" >&2

@@ -248,7 +248,7 @@ def _process_running(name):
             with open(os.path.join(proc, entry, 'comm'), 'rb') as handle:
                 comm = handle.read().decode('utf-8', 'replace').strip()
         except (IOError, OSError):
-            continue
+            comm = None  # no /proc/<pid>/comm before Linux 2.6.33 (RHEL 5): cmdline still tells
         if comm == name:
             return True
         try:

@@ -153,6 +153,25 @@ def test_check_mode_upgrade(host, run_module):
     assert host.state_kv()['VERSION'] == '9.60.0.0'
 
 
+@pytest.mark.parametrize('version,version_after', [(None, None), ('9.66', '9.66.0.0')])
+def test_check_mode_before_the_installer_is_copied(host, run_module, version, version_after):
+    # A role decides first and copies the package only when the plan needs it.
+    missing = os.path.join(host.packages, 'Microsoft-ASR_UA_9.66.0.0_RHEL8-64_GA_20Sep2025_release.tar.gz')
+    failed, result = run_module(agent.main, modern(host, installer=missing, version=version), check_mode=True)
+    assert not failed, result
+    assert result['installer_needed'] is True
+    assert [a['action'] for a in result['actions']] == ['install', 'register']
+    assert result['version_after'] == version_after
+    assert host.calls == []
+
+
+def test_check_mode_installer_not_needed(host, run_module):
+    host.set_installed('9.66.0.0', 7567)
+    failed, result = run_module(agent.main, modern(host, installer='/not/copied/yet.tar.gz'), check_mode=True)
+    assert not failed, result
+    assert result['installer_needed'] is False and result['changed'] is False
+
+
 def test_check_mode_absent(host, run_module):
     host.set_installed()
     failed, result = run_module(agent.main, dict(state='absent'), check_mode=True)

@@ -91,6 +91,11 @@ def report_os_family(host_vars):
 
 def _failure_message(result, what):
     msg = _get(result, 'msg') or _get(result, 'module_stderr') or 'no message'
+    # gather_facts names the facts modules that failed; their own messages say why.
+    details = [_get(sub, 'msg') for sub in (_get(result, 'failed_modules', {}) or {}).values()]
+    details = [str(d) for d in details if d]
+    if details:
+        msg = '%s (%s)' % (msg, '; '.join(details))
     msg = ' '.join(str(msg).split())
     if len(msg) > 300:
         msg = msg[:297] + '...'
@@ -141,11 +146,12 @@ def report_row(host, host_vars):
     if _get(facts_result, 'unreachable'):
         row.update(status='unreachable', platform=None, message=_failure_message(facts_result, 'unreachable'))
         return row
-    facts = _get(host_vars, 'ansible_facts') or _get(facts_result, 'ansible_facts', {}) or {}
+    gathered = _get(facts_result, 'ansible_facts', {}) or {}
     # The collect step registers with failed_when: false, so success is judged by its shape.
-    if _get(facts_result, 'failed') or not facts:
+    if _get(facts_result, 'failed') or not gathered:
         row.update(status='failed', message=_failure_message(facts_result, 'fact gathering failed'))
         return row
+    facts = _get(host_vars, 'ansible_facts') or gathered
     if platform == 'windows':
         return _windows_row(row, host_vars, facts)
     return _linux_row(row, host_vars)

@@ -104,3 +104,8 @@ demo: collection
 
 demo-down:
 	python3 tests/lab/lab.py down
+
+# The bad-input matrix: every case fails with its own message before the host changes.
+.PHONY: bad-input
+bad-input: collection
+	tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider tests/integration/test_bad_input.py

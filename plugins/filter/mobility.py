@@ -8,11 +8,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import tarfile
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.asr.mobility.plugins.module_utils import installer as installer_utils
 from ansible_collections.asr.mobility.plugins.module_utils import os_tokens
+from ansible_collections.asr.mobility.plugins.module_utils.state import parse_kv
 
 
 def os_token(facts, overrides=None):
@@ -60,6 +62,27 @@ def parse_checksums(text):
             name = re.split(r'[\\/]', match.group('name').strip())[-1]
             sums[name] = match.group('sum').lower()
     return sums
+
+
+def package_info(path):
+    """Read ``.vx_version`` out of a Linux installer package on the controller (no extraction):
+    {'version', 'os_built_for', 'build_tag'}. Lets a role refuse an installer built for another
+    token before it is copied anywhere."""
+    try:
+        with tarfile.open(path, 'r:*') as archive:
+            for member in ('./.vx_version', '.vx_version'):
+                try:
+                    handle = archive.extractfile(member)
+                except KeyError:
+                    continue
+                if handle is None:
+                    continue
+                values = parse_kv(handle.read().decode('utf-8', 'replace'))
+                return {'version': values.get('VERSION'), 'os_built_for': values.get('OS_BUILT_FOR'),
+                        'build_tag': values.get('BUILD_TAG')}
+    except (IOError, OSError, tarfile.TarError) as exc:
+        raise AnsibleFilterError('%s is not a readable installer package: %s' % (path, exc))
+    raise AnsibleFilterError('%s holds no .vx_version: not a Mobility Service installer package' % path)
 
 
 def summary_rows(hostvars, hosts):
@@ -111,6 +134,7 @@ class FilterModule(object):
             'choose_installer': choose_installer,
             'parse_installer_name': parse_installer_name,
             'parse_checksums': parse_checksums,
+            'package_info': package_info,
             'summary_rows': summary_rows,
             'summary_lines': summary_lines,
         }

@@ -1,0 +1,177 @@
+"""Bad input matrix (issue 4): every case fails with its own message, before the host changes.
+
+Runs playbooks/deploy_mobility.yml against the podman lab (tests/lab/lab.py) with one host per
+case and extra vars that make the input bad. After each case the host is checked: no state file,
+no vxagent unit, no installer copied where the case says so, and the installer double's own run
+log (/var/log/asr-double/runs.log) shows which vendor programs ran — none, except for the wrong
+passphrase, where the fresh install is rolled back.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = REPO / 'build' / 'bad-input'
+VENV_BIN = REPO / '.venv' / 'bin'
+INVENTORY = REPO / 'inventories' / 'lab'
+VERSION = '9.66.7567.1'
+HOSTS = {
+    'bad-deb12': 'debian12',
+    'bad-deb13': 'debian13',
+    'bad-rhel8': 'spoof-rhel8',
+    'bad-sles12': 'spoof-sles12sp5',
+}
+RUNS_LOG = '/var/log/asr-double/runs.log'
+
+pytestmark = pytest.mark.skipif(shutil.which('podman') is None, reason='podman is not installed')
+
+
+def sh(*argv, check=True, **kw):
+    return subprocess.run([str(a) for a in argv], check=check, capture_output=True, text=True, **kw)
+
+
+def build_installer(token, out_dir, version=VERSION):
+    sh(sys.executable, REPO / 'tests/lab/double/build_installer.py', '--version', version, '--token', token,
+       '--out-dir', out_dir)
+    return next(Path(out_dir).glob('Microsoft-ASR_UA_%s_%s_*' % (version, token)))
+
+
+def write_sums(directory):
+    lines = []
+    for path in sorted(Path(directory).glob('Microsoft-ASR_UA_*')):
+        lines.append('%s  %s' % (hashlib.sha256(path.read_bytes()).hexdigest(), path.name))
+    (Path(directory) / 'SHA256SUMS').write_text('\n'.join(lines) + '\n')
+
+
+@pytest.fixture(scope='session')
+def lab():
+    """Images, installers (mirror + controller dirs with a wrong-token and a tampered package),
+    and the lab with one host per case."""
+    if BUILD.exists():
+        shutil.rmtree(BUILD)
+    mirror = BUILD / 'mirror'
+    mirror.mkdir(parents=True)
+    for token in ('DEBIAN12-64', 'RHEL8-64'):  # nothing for SLES12-64: "no installer for the token"
+        build_installer(token, mirror)
+    write_sums(mirror)
+
+    # Controller dir 1: a DEBIAN12 package renamed as the RHEL8 one, with a correct checksum.
+    wrong = BUILD / 'wrong-token'
+    wrong.mkdir()
+    deb = build_installer('DEBIAN12-64', BUILD / 'tmp')
+    shutil.copy(deb, wrong / deb.name.replace('DEBIAN12-64', 'RHEL8-64'))
+    write_sums(wrong)
+
+    # Controller dir 2: a tampered package (bytes appended after the checksum was taken).
+    tampered = BUILD / 'tampered'
+    tampered.mkdir()
+    shutil.copy(deb, tampered / deb.name)
+    write_sums(tampered)
+    with open(tampered / deb.name, 'ab') as handle:
+        handle.write(b'tampered')
+
+    passphrase = BUILD / 'cs.passphrase'
+    view = sh(VENV_BIN / 'ansible-vault', 'view', '--vault-password-file', INVENTORY / 'vault-password.lab',
+              INVENTORY / 'group_vars/asr_mobility/vault.yml')
+    secret = [l.split(':', 1)[1].strip() for l in view.stdout.splitlines() if l.startswith('vault_asr_mobility_passphrase')]
+    passphrase.write_text(secret[0] + '\n')
+    passphrase.chmod(0o600)
+
+    sh(sys.executable, REPO / 'tests/lab/images/build.py', '--only', *sorted(set(HOSTS.values())), 'svc')
+    hosts = ','.join('%s=%s' % item for item in HOSTS.items())
+    sh(sys.executable, REPO / 'tests/lab/lab.py', 'up', '--hosts', hosts, '--cs-passphrase-file', passphrase,
+       '--mirror-dir', mirror, '--inventory', INVENTORY / 'hosts.yml')
+    yield {'mirror': mirror, 'wrong': wrong, 'tampered': tampered, 'secret': secret[0]}
+    sh(sys.executable, REPO / 'tests/lab/lab.py', 'down', check=False)
+
+
+def deploy(host, extra):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(REPO / 'build' / 'collections'),
+               ANSIBLE_VAULT_PASSWORD_FILE=str(INVENTORY / 'vault-password.lab'), ANSIBLE_FORCE_COLOR='false',
+               ANSIBLE_NOCOLOR='1')
+    extra_file = BUILD / ('%s.json' % host)
+    extra_file.write_text(json.dumps(extra))
+    return sh(VENV_BIN / 'ansible-playbook', '-i', INVENTORY, REPO / 'playbooks/deploy_mobility.yml',
+              '-l', host, '-e', '@%s' % extra_file, check=False, env=env, cwd=REPO)
+
+
+def on_host(host, script):
+    return sh('podman', 'exec', 'asr-lab-' + host, 'sh', '-c', script, check=False)
+
+
+def host_untouched(host):
+    """No agent, no unit, no vendor program run; returns the runs.log text (empty when none ran)."""
+    assert on_host(host, 'test -e /usr/local/.vx_version').returncode != 0, 'state file present'
+    assert on_host(host, 'test -e /etc/systemd/system/vxagent.service').returncode != 0, 'vxagent unit present'
+    assert on_host(host, 'test -d /usr/local/ASR').returncode != 0, '/usr/local/ASR present'
+    return on_host(host, 'cat %s 2>/dev/null' % RUNS_LOG).stdout
+
+
+def reset(host):
+    on_host(host, 'rm -rf /var/tmp/asr-mobility %s' % RUNS_LOG)
+
+
+CASES = [
+    # id, host, extra vars, message (regex-free substrings, all must appear)
+    ('unsupported_os', 'bad-deb13', {'mobility_service_os_token_overrides': {}},
+     ['Unsupported operating system', 'Debian 13', 'not supported']),
+    # A 32-bit personality (setarch i686): uname, facts and the module all see i686.
+    ('thirty_two_bit', 'bad-deb12', {'ansible_python_interpreter': '/usr/local/bin/python3-i686'},
+     ['Unsupported operating system', 'is 32-bit']),
+    ('no_installer_for_token', 'bad-sles12', {},
+     ['no installer for token SLES12-64']),
+    ('installer_for_another_token', 'bad-rhel8',
+     {'mobility_service_installer_source': 'controller', 'mobility_service_installer_dir': 'WRONG'},
+     ['was built for DEBIAN12-64', 'needs RHEL8-64', 'not copied and nothing was run']),
+    ('checksum_mismatch', 'bad-deb12',
+     {'mobility_service_installer_source': 'controller', 'mobility_service_installer_dir': 'TAMPERED'},
+     ['Checksum mismatch', 'not copied and nothing was run']),
+    ('missing_passphrase', 'bad-deb12', {'mobility_service_passphrase': ''},
+     ['Classic registration needs', 'missing: mobility_service_passphrase']),
+    ('missing_config', 'bad-deb12', {'mobility_service_control_plane': 'modernized', 'mobility_service_config': ''},
+     ['Modernized registration needs mobility_service_config']),
+    ('cs_unreachable', 'bad-deb12', {'mobility_service_cs_address': '10.89.77.250'},
+     ['configuration server 10.89.77.250', 'is not reachable from bad-deb12']),
+    ('not_enough_disk', 'bad-deb12', {'mobility_service_min_free_root_mb': 1000000000},
+     ['Not enough disk space', 'needs 1000000000']),
+    ('wrong_passphrase', 'bad-deb12', {'mobility_service_passphrase': 'not-the-passphrase'},
+     ['register failed', 'exited 14', 'wrong', 'rolled back']),
+]
+
+
+@pytest.mark.parametrize('case,host,extra,expected', CASES, ids=[c[0] for c in CASES])
+def test_bad_input(lab, case, host, extra, expected):
+    extra = dict(extra)
+    if extra.get('mobility_service_installer_dir') == 'WRONG':
+        extra['mobility_service_installer_dir'] = str(lab['wrong'])
+    if extra.get('mobility_service_installer_dir') == 'TAMPERED':
+        extra['mobility_service_installer_dir'] = str(lab['tampered'])
+    reset(host)
+    if case == 'thirty_two_bit':
+        on_host(host, 'printf \'#!/bin/sh\\nexec setarch i686 /usr/bin/python3 "$@"\\n\' > /usr/local/bin/python3-i686'
+                      ' && chmod 0755 /usr/local/bin/python3-i686')
+    result = deploy(host, extra)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    for text in expected:
+        assert text in output, 'expected %r in the output of case %s:\n%s' % (text, case, output[-4000:])
+    # The summary names the failure for this host.
+    assert 'FAILED' in output
+    runs = host_untouched(host)
+    if case == 'wrong_passphrase':
+        # install ran, the configurator failed with 14, the rollback uninstalled: host as it was.
+        assert 'install exit=0' in runs and 'configurator exit=14' in runs and 'uninstall' in runs, runs
+        assert lab['secret'] not in output
+    else:
+        assert runs == '', 'a vendor program ran in case %s:\n%s' % (case, runs)
+    if case in ('checksum_mismatch', 'installer_for_another_token'):
+        copied = on_host(host, 'ls /var/tmp/asr-mobility 2>/dev/null').stdout.strip()
+        assert copied == '', 'the installer was copied: %s' % copied

@@ -430,40 +430,45 @@ class WindowsAgent(object):
         return self._act(the_plan, state, params, meta, install_location, result)
 
     def _act(self, the_plan, state_before, params, meta, install_location, result):
+        """Run the plan's steps in order. Each step verifies its effect by reading the registry
+        back; that read is the state the next step starts from (no other reads)."""
         done = []
         step = None
+        current = state_before
         try:
             for index, step in enumerate(the_plan.actions):
-                current = self.read_state()
                 if step['action'] == UNINSTALL:
                     info = self.uninstall()
-                    if info['code'] != REBOOT_STARTED and self.read_state()['installed']:
-                        raise VendorError('msiexec exited %s (%s) but the product %s is still registered: the '
-                                          'uninstall did not finish. Read %s on the host, fix the cause, then run again.'
-                                          % (info['code'], info['meaning'], PRODUCT_CODE, LOGS['uninstall']),
-                                          code=info['code'], meaning=info['meaning'], program='msiexec',
-                                          log_tail=self.log_tail(LOGS['uninstall']))
+                    if info['code'] != REBOOT_STARTED:
+                        current = self.read_state()
+                        if current['installed']:
+                            raise VendorError(
+                                'msiexec exited %s (%s) but the product %s is still registered: the uninstall did '
+                                'not finish. Read %s on the host, fix the cause, then run again.'
+                                % (info['code'], info['meaning'], PRODUCT_CODE, LOGS['uninstall']),
+                                code=info['code'], meaning=info['meaning'], program='msiexec',
+                                log_tail=self.log_tail(LOGS['uninstall']))
                 elif step['action'] == REGISTER:
                     info = self.register(current, params, install_location)
-                    after = self.read_state()
-                    if not after['registered']:
+                    current = self.read_state()
+                    if not current['registered']:
                         raise VendorError('UnifiedAgentConfigurator.exe exited %s but AgentConfigurationStatus is %s'
-                                          % (info['code'], after['configuration_status'] or 'missing'),
+                                          % (info['code'], current['configuration_status'] or 'missing'),
                                           code=info['code'], meaning=info['meaning'],
                                           program='UnifiedAgentConfigurator.exe',
                                           log_tail=self.log_tail(LOGS['configurator']))
                 else:
                     info = self.install(params['installer'], step, install_location, params.get('platform') or 'VmWare')
                     if info['code'] != REBOOT_STARTED:
-                        after = self.read_state()
-                        if not after['installed'] or after['version_tuple'] is None or \
-                                compare_versions(after['version_tuple'], meta['version_tuple']) != 0:
+                        current = self.read_state()
+                        if not current['installed'] or current['version_tuple'] is None or \
+                                compare_versions(current['version_tuple'], meta['version_tuple']) != 0:
                             raise VendorError(
                                 'the installer exited %s (%s) but the registry shows version %s, not %s'
-                                % (info['code'], info['meaning'], after['version'], meta['version']),
+                                % (info['code'], info['meaning'], current['version'], meta['version']),
                                 code=info['code'], meaning=info['meaning'], program='UnifiedAgent installer',
                                 log_tail=self.log_tail(LOGS['installer'], [LOGS['errors']]))
-                        if after.get('reboot_required'):
+                        if current.get('reboot_required'):
                             result['reboot_required'] = True
                 result['reboot_required'] = result['reboot_required'] or info['reboot_required']
                 done.append(step)
@@ -488,7 +493,7 @@ class WindowsAgent(object):
             try:
                 final = self.read_state()
             except ModuleCallError:
-                final = state_before
+                final = current
             result.update(changed=bool(done) or exc.program not in ('extractor', None), actions=done,
                           failed_action=step, version_after=final['version'], registered=final['registered'],
                           control_plane=final['control_plane'], vendor_exit_code=exc.code,
@@ -499,12 +504,11 @@ class WindowsAgent(object):
             result['msg'] = msg
             return self._finish(result)
 
-        final = self.read_state()
         # The registry may not record the control plane: after an installer run it is the one asked for.
-        plane = final['control_plane']
-        if plane is None and final['installed'] and the_plan.needs_installer:
+        plane = current['control_plane']
+        if plane is None and current['installed'] and the_plan.needs_installer:
             plane = params.get('control_plane')
-        result.update(version_after=final['version'], registered=final['registered'], control_plane=plane)
+        result.update(version_after=current['version'], registered=current['registered'], control_plane=plane)
         return self._finish(result)
 
     def _rollback(self, state_before, done, params):

@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright: asr.mobility contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Playbook-level contract for Windows hosts: per scenario, the exact ansible.windows calls.
+
+Each ``scenarios/*.yml`` runs against each playbook under test (``ASR_CONTRACT_PLAYBOOKS``,
+comma-separated, relative to the repository root; default: ``tests/contract/playbooks/windows_branch.yml``
+and ``playbooks/deploy_mobility.yml``). For every run:
+
+* the playbook succeeds (or fails with the scenario's ``rc``);
+* the normalized calls equal the scenario's ``expect`` exactly (order, module, arguments, no_log);
+* every call's arguments are valid for the REAL ansible.windows module (its documented options);
+* no secret of the scenario reaches a call that is not no_log, the playbook output or the host's
+  files after the run;
+* the scenario's ``final`` facts about the fake host hold, and the host's ``mobility_service_result``
+  matches the scenario's ``outcome`` (playbooks that hand it over: windows_branch.yml).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import glob
+import json
+import os
+
+import pytest
+
+import harness
+
+SCENARIOS = sorted(glob.glob(os.path.join(harness.HERE, 'scenarios', '*.yml')))
+DEFAULT_PLAYBOOKS = ['tests/contract/playbooks/windows_branch.yml', 'playbooks/deploy_mobility.yml']
+PLAYBOOKS = [p.strip() for p in os.environ.get('ASR_CONTRACT_PLAYBOOKS', ','.join(DEFAULT_PLAYBOOKS)).split(',')
+             if p.strip() and os.path.exists(os.path.join(harness.ROOT, p.strip()))]
+
+
+@pytest.fixture(scope='session')
+def real_docs():
+    modules = ['ansible.windows.%s' % name for name in harness.STANDIN_MODULES]
+    return harness.module_docs(modules)
+
+
+def _contains(obj, secret):
+    if isinstance(obj, dict):
+        return any(_contains(k, secret) or _contains(v, secret) for k, v in obj.items())
+    if isinstance(obj, list):
+        return any(_contains(v, secret) for v in obj)
+    return isinstance(obj, str) and secret in obj
+
+
+@pytest.mark.parametrize('playbook', PLAYBOOKS)
+@pytest.mark.parametrize('scenario_path', SCENARIOS, ids=[os.path.basename(p)[:-4] for p in SCENARIOS])
+def test_contract(scenario_path, playbook, tmp_path, real_docs):
+    scenario = harness.load_scenario(scenario_path)
+    result = harness.run(scenario, playbook, str(tmp_path))
+    output = result['output']
+    assert result['rc'] == scenario.get('rc', 0), output[-6000:]
+
+    actual = result['calls']
+    if actual != scenario['expect']:
+        pytest.fail('%s via %s: the ansible.windows calls differ from the scenario.\nActual:\n%s\nOutput tail:\n%s'
+                    % (scenario['name'], playbook, harness.to_yaml(actual), output[-3000:]))
+
+    assert harness.invalid_arguments(result['raw'], real_docs) == []
+
+    for secret in scenario.get('secrets') or []:
+        for call in result['raw']:
+            if _contains(call['args'], secret):
+                assert call['no_log'], 'secret sent in a call without no_log: %s' % call['module']
+                assert call['module'] == 'ansible.windows.win_powershell'
+                assert [p.get('value') for p in call['args'].get('sensitive_parameters') or []] == [secret]
+        assert secret not in output
+    assert [path for path, info in result['host']['files'].items() if info.get('secret')] == []
+
+    final = scenario.get('final') or {}
+    registry = result['host']['registry']
+    for key, values in (final.get('registry') or {}).items():
+        for name, value in values.items():
+            assert registry.get(key, {}).get(name) == value, (key, name)
+    for key in final.get('registry_absent') or []:
+        assert key not in registry
+    if 'defender_paths' in final:
+        assert result['host']['defender']['paths'] == final['defender_paths']
+    if result['outcome'] is not None:
+        for key, value in (scenario.get('outcome') or {}).items():
+            assert result['outcome'].get(key) == value, (key, result['outcome'])
+
+
+def test_linux_host_runs_the_linux_module(tmp_path):
+    """asr_mobility_os_family=Debian: the real Linux module runs (module_defaults applied, check mode);
+    not one ansible.windows call is made."""
+    scenario = {'name': 'linux', 'os_family': 'Debian', 'host': {}}
+    result = harness.run(scenario, 'tests/contract/playbooks/linux_dispatch.yml', str(tmp_path))
+    assert result['rc'] == 0, result['output'][-4000:]
+    assert result['raw'] == []
+
+
+def test_harness_reports_a_wrong_sequence(tmp_path):
+    """The comparison is exact: a scenario whose expectation misses one call does not match."""
+    scenario = harness.load_scenario(os.path.join(harness.HERE, 'scenarios', 'converged.yml'))
+    result = harness.run(scenario, DEFAULT_PLAYBOOKS[0], str(tmp_path))
+    assert result['calls'] == scenario['expect']
+    assert result['calls'][:-1] != scenario['expect']
+    tampered = json.loads(json.dumps(scenario['expect']))
+    tampered[1]['args']['path'] = tampered[1]['args']['path'].replace('Uninstall', 'Uninstal')
+    assert result['calls'] != tampered

@@ -17,7 +17,10 @@ import time
 
 import pytest
 
-from conftest import DOUBLE_DIR, PASSPHRASE, REPO, TOKEN, VERSION, build_installer, start_fake_cs
+try:
+    from lab_helpers import DOUBLE_DIR, PASSPHRASE, REPO, TOKEN, VERSION, build_installer, start_fake_cs
+except ImportError:  # ansible-test units imports the tests as a package
+    from .lab_helpers import DOUBLE_DIR, PASSPHRASE, REPO, TOKEN, VERSION, build_installer, start_fake_cs
 
 CLASSIC = ('-q', '-r', 'MS', '-v', 'VmWare', '-c', 'CSLegacy')
 MODERNIZED = ('-q', '-r', 'MS', '-v', 'VmWare', '-c', 'CSPrime')
@@ -177,8 +180,11 @@ def test_os_details_env_override_and_arch(tmp_path):
     (tmp_path / 'etc').mkdir()
     (tmp_path / 'etc' / 'debian_version').write_text('12.1\n')
     script = os.path.join(TEMPLATES, 'OS_details.sh')
-    run = lambda **e: subprocess.run([script, '1'], stdout=subprocess.PIPE, universal_newlines=True,  # noqa: E731
-                                     env=dict(env, **e)).stdout.strip()
+
+    def run(**extra):
+        return subprocess.run([script, '1'], stdout=subprocess.PIPE, universal_newlines=True,
+                              env=dict(env, **extra), check=True).stdout.strip()
+
     assert run() == 'DEBIAN12-64'
     assert run(ASR_DOUBLE_OS_TOKEN='RHEL8-64') == 'RHEL8-64'
     assert run(ASR_DOUBLE_ARCH='i686') == ''
@@ -519,8 +525,8 @@ def test_install_killed_mid_upgrade_removes_vx_version(installed):
 
 
 def test_install_log_and_errors_json_paths(host):
-    res = host.install(host.package(), *(CLASSIC + ('-l', '/tmp/custom/install.log', '-e', '/tmp/custom/err.json',
-                                                     '-a', 'Upgrade')))
+    args = CLASSIC + ('-l', '/tmp/custom/install.log', '-e', '/tmp/custom/err.json', '-a', 'Upgrade')
+    res = host.install(host.package(), *args)
     assert_rc(res, 97)
     assert 'Installer exiting with code: 97' in host.read('/tmp/custom/install.log')
     assert errors_json(host, '/tmp/custom/err.json')['Errors']
@@ -892,11 +898,14 @@ def test_install_corrupt_vx_version_without_backup_returns_97(installed):
     assert_rc(host.install(host.package(), *CLASSIC), 97)
 
 
-def test_scripts_pass_bash_n_and_shellcheck():
-    scripts = [os.path.join(TEMPLATES, n) for n in ('install', 'install_vx', 'uninstall.sh', 'OS_details.sh',
-                                                     'prereq_check_install.sh', 'libcommon.sh')]
+def double_scripts():
+    top = ('install', 'install_vx', 'uninstall.sh', 'OS_details.sh', 'prereq_check_install.sh', 'libcommon.sh')
     bindir = os.path.join(TEMPLATES, 'payload', 'Vx', 'bin')
-    scripts += [os.path.join(bindir, n) for n in sorted(os.listdir(bindir))]
+    return [os.path.join(TEMPLATES, n) for n in top] + [os.path.join(bindir, n) for n in sorted(os.listdir(bindir))]
+
+
+def test_scripts_pass_bash_n_and_shellcheck():
+    scripts = double_scripts()
     for script in scripts:
         subprocess.check_call(['bash', '-n', script])
         with open(script) as handle:
@@ -907,7 +916,7 @@ def test_scripts_pass_bash_n_and_shellcheck():
     if not shutil.which('shellcheck'):
         pytest.skip('shellcheck not installed')
     res = subprocess.run(['shellcheck', '-x', '-s', 'bash'] + scripts, stdout=subprocess.PIPE,
-                         universal_newlines=True)
+                         universal_newlines=True, check=False)
     assert res.returncode == 0, res.stdout
 
 
@@ -915,11 +924,7 @@ def test_scripts_use_only_bash_and_coreutils():
     # minbase images and Ubuntu 16.04: no curl/wget/python/grep-only tricks in the double's scripts
     forbidden = re.compile(r'(^|[\s|;&(`$])(curl|wget|python[23]?|perl|awk|gawk|sed|grep|egrep|pgrep|pkill|ps|'
                            r'hostname|jq|openssl|nc|setsid)(\s|$)')
-    bindir = os.path.join(TEMPLATES, 'payload', 'Vx', 'bin')
-    names = [os.path.join(TEMPLATES, n) for n in ('install', 'install_vx', 'uninstall.sh', 'OS_details.sh',
-                                                   'prereq_check_install.sh', 'libcommon.sh')]
-    names += [os.path.join(bindir, n) for n in os.listdir(bindir)]
-    for name in names:
+    for name in double_scripts():
         with open(name) as handle:
             for number, line in enumerate(handle, 1):
                 code = line.split('#', 1)[0] if not line.lstrip().startswith('#') else ''

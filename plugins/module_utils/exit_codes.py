@@ -195,7 +195,7 @@ def interpret(table, code):
         outcome, meaning, action = entries[code]
         known = True
     elif code is not None and code < 0:
-        outcome, meaning, action = FAILED, 'killed by signal %d' % -code, 'Run again; check the host for OOM kills or operator action.'
+        outcome, meaning, action = FAILED, 'killed by signal %d' % abs(code), 'Run again; check the host for OOM kills or operator action.'
         known = False
     else:
         outcome, meaning, action = FAILED, 'unknown exit code %s' % code, 'Read the vendor log tail below.'

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
+import fcntl
 import glob
 import gzip
 import hashlib
@@ -73,7 +75,8 @@ class Image:
     python: str = "/usr/bin/python3"
     controller: str = "2.19"      # ansible-core line that can manage it
     os_token: str = ""            # ASR installer token (reference §4) where documented
-    expect: dict = field(default_factory=dict)   # spoofs: facts fact gathering must report
+    expect: dict = field(default_factory=dict)   # facts that fact gathering must report
+    masks: tuple = ()             # extra systemd units to mask (they fail in a container)
     description: str = ""
 
     @property
@@ -88,24 +91,40 @@ def _spoof(name, desc, token, dist, version, family):
                          "ansible_os_family": family})
 
 
+def _debian(major):
+    return {"ansible_distribution": "Debian", "ansible_distribution_major_version": major,
+            "ansible_os_family": "Debian"}
+
+
+def _ubuntu(version):
+    return {"ansible_distribution": "Ubuntu", "ansible_distribution_version": version,
+            "ansible_os_family": "Debian"}
+
+
 IMAGES = [
     Image("debian11", "debian", "required", suite="bullseye", os_token="DEBIAN11-64",
-          description="Debian 11 (bullseye)"),
-    Image("debian12", "debian", "required", suite="bookworm", description="Debian 12 (bookworm)"),
-    Image("debian13", "debian", "required", suite="trixie", description="Debian 13 (trixie)"),
-    Image("svc", "svc", "required", parent="debian12",
+          expect=_debian("11"), description="Debian 11 (bullseye)"),
+    Image("debian12", "debian", "required", suite="bookworm", expect=_debian("12"),
+          description="Debian 12 (bookworm)"),
+    Image("debian13", "debian", "required", suite="trixie", expect=_debian("13"),
+          description="Debian 13 (trixie)"),
+    Image("svc", "svc", "required", parent="debian12", expect=_debian("12"),
           description="lab services (fake CS, installer mirror)"),
-    Image("ubuntu1604", "ubuntu", "optional", suite="xenial", include=("python3", "python-minimal"),
+    # python-minimal alone lacks zipfile (AnsiballZ needs it): python2.7 brings the stdlib.
+    Image("ubuntu1604", "ubuntu", "optional", suite="xenial",
+          include=("python3", "python-minimal", "python2.7"),
           python="/usr/bin/python2.7", controller="2.16", os_token="UBUNTU-16.04-64",
-          description="Ubuntu 16.04 (xenial)"),
+          expect=_ubuntu("16.04"), description="Ubuntu 16.04 (xenial)"),
     Image("ubuntu1804", "ubuntu", "optional", suite="bionic", controller="2.16",
-          os_token="UBUNTU-18.04-64", description="Ubuntu 18.04 (bionic)"),
+          os_token="UBUNTU-18.04-64", expect=_ubuntu("18.04"), description="Ubuntu 18.04 (bionic)"),
+    # focal's systemd-logind dies with 228/SECCOMP under podman+runc here (system "degraded").
     Image("ubuntu2004", "ubuntu", "optional", suite="focal", os_token="UBUNTU-20.04-64",
+          expect=_ubuntu("20.04"), masks=("systemd-logind.service",),
           description="Ubuntu 20.04 (focal)"),
     Image("ubuntu2204", "ubuntu", "optional", suite="jammy", os_token="UBUNTU-22.04-64",
-          description="Ubuntu 22.04 (jammy)"),
+          expect=_ubuntu("22.04"), description="Ubuntu 22.04 (jammy)"),
     Image("ubuntu2404", "ubuntu", "optional", suite="noble", script="gutsy",
-          description="Ubuntu 24.04 (noble)"),
+          expect=_ubuntu("24.04"), description="Ubuntu 24.04 (noble)"),
     _spoof("rhel6", "RHEL 6.10 (spoofed on Debian 12)", "RHEL6-64", "RedHat", "6.10", "RedHat"),
     _spoof("rhel7", "RHEL 7.9 (spoofed on Debian 12)", "RHEL7-64", "RedHat", "7.9", "RedHat"),
     _spoof("centos7", "CentOS 7.9 (spoofed on Debian 12)", "RHEL7-64", "CentOS", "7.9", "RedHat"),
@@ -354,7 +373,8 @@ class Builder:
 
     def recipe_hash(self, img: Image, rootfs_key: str = "") -> str:
         common = {"v": RECIPE_VERSION, "name": img.name, "python": img.python,
-                  "controller": img.controller, "token": img.os_token, "desc": img.description}
+                  "controller": img.controller, "token": img.os_token, "desc": img.description,
+                  "expect": img.expect, "masks": list(img.masks)}
         if img.kind in ("debian", "ubuntu"):
             return sha(common, rootfs_key, SYSTEMD_PACKAGES,
                        (HERE / "Containerfile.systemd").read_bytes())[:16]
@@ -383,6 +403,18 @@ class Builder:
         if old_id and old_id != image_id(img.ref):
             run(["podman", "image", "rm", old_id], check=False, capture=True)
 
+    @contextlib.contextmanager
+    def lock(self, img: Image):
+        """One build of an image at a time on this machine (another build.py may be running)."""
+        (self.cache / "locks").mkdir(exist_ok=True)
+        with open(self.cache / "locks" / f"{img.name}.lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                say("waiting for another build of this image to finish", img.name)
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            yield
+
     # ---- one image
     def build(self, img: Image) -> None:
         t0 = time.monotonic()
@@ -391,8 +423,9 @@ class Builder:
                 parent = self.futures[img.parent].result()
                 if parent[0] not in ("built", "cached"):
                     raise Skip(f"parent {img.parent} is {parent[0]}")
-            status, detail = {"debian": self.build_base, "ubuntu": self.build_base,
-                              "svc": self.build_layer, "spoof": self.build_layer}[img.kind](img)
+            with self.lock(img):
+                status, detail = {"debian": self.build_base, "ubuntu": self.build_base,
+                                  "svc": self.build_layer, "spoof": self.build_layer}[img.kind](img)
         except Skip as exc:
             status, detail = "SKIPPED", str(exc)
             loud(f"{img.name}: SKIPPED - {exc}")
@@ -465,7 +498,8 @@ class Builder:
         old = image_id(img.ref)
         run(["podman", "build", "--pull=never", *PODMAN_RUN_ARGS, "-f",
              str(HERE / "Containerfile.systemd"), "--build-arg", f"BASE={rootfs_ref}",
-             "--build-arg", f"PACKAGES={SYSTEMD_PACKAGES}", *self.labels(img, recipe),
+             "--build-arg", f"PACKAGES={SYSTEMD_PACKAGES}",
+             "--build-arg", f"EXTRA_MASKS={' '.join(img.masks)}", *self.labels(img, recipe),
              "-t", img.ref, str(HERE)], log=log)
         how.append(f"systemd layer {time.monotonic() - t0:.0f}s")
         self.finish_tag(img, old)
@@ -518,7 +552,7 @@ def verify(images: list, ansible: str, ansible216: str | None, report: Path | No
             run(["podman", "rm", "-f", "-t", "0", name], check=False, capture=True)
             proc = run(["podman", "run", "-d", "--name", name, "--hostname", img.name,
                         "--label", "asr.lab.managed-by=build.py", *PODMAN_RUN_ARGS,
-                        "--systemd", "always", "--network", "none", img.ref], check=False,
+                        "--systemd", "always", "--network", "none", img.ref, "/sbin/init"], check=False,
                        capture=True)
             state, facts, ok = "?", {}, False
             try:
@@ -557,7 +591,8 @@ def verify(images: list, ansible: str, ansible216: str | None, report: Path | No
              "|---|---|---|---|---|---|---|---|---|"]
     for img, state, f, ok in rows:
         exp = " ".join(img.expect.get(k, "") for k in
-                       ("ansible_distribution", "ansible_distribution_version")) or "-"
+                       ("ansible_distribution", "ansible_distribution_version",
+                        "ansible_distribution_major_version") if k in img.expect) or "-"
         lines.append(f"| `{img.ref}` | {state} | {f.get('ansible_distribution', '-')} | "
                      f"{f.get('ansible_distribution_version', '-')} | "
                      f"{f.get('ansible_distribution_major_version', '-')} | "

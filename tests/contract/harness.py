@@ -205,9 +205,16 @@ def run(scenario, playbook, workdir, verbosity=0):
             'calls': [normalize(c, workdir, constants) for c in raw], 'host': final, 'paths': paths}
 
 
-def to_yaml(calls):
+class _Dumper(yaml.SafeDumper):
+    """Block style with indented sequences (what yamllint and ansible-lint expect)."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super(_Dumper, self).increase_indent(flow, False)
+
+
+def to_yaml(calls, key='expect'):
     """The normalized calls as the scenario's ``expect:`` block would spell them."""
-    return yaml.safe_dump({'expect': calls}, default_flow_style=None, sort_keys=False, width=1000)
+    return yaml.dump({key: calls}, Dumper=_Dumper, default_flow_style=False, sort_keys=False, width=100)
 
 
 def module_docs(modules):

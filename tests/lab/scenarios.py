@@ -1,0 +1,449 @@
+#!/usr/bin/env python3
+"""Run the per-distro molecule scenarios of the lab and print a table distro -> result.
+
+  scenarios.py list                                   the scenarios, their images and tokens
+  scenarios.py run [--set required|all] [--only NAME ...] [--jobs N] [--keep-services]
+  scenarios.py services [--token T ...] [--version V ...]   (called by molecule/common/prepare.yml)
+  scenarios.py services --down
+
+A scenario is a directory molecule/<name>/ (not _*, shared, common) whose molecule.yml names one
+platform with an asr_token (other directories are other suites and are left alone): its image, the installer token the collection must pick (asr_token), optionally the
+Python interpreter (asr_python) and the lifecycle depth (asr_lifecycle: full | short). Everything
+else is shared: molecule/shared/base.yml (create/destroy) + molecule/common/base.yml (prepare,
+converge, idempotence, verify, side_effect through playbooks/deploy_mobility.yml and
+playbooks/uninstall_mobility.yml). See molecule/common/README.md.
+
+Services. The scenarios have their own fake configuration server and installer mirror, two small
+containers on the lab network (image localhost/asr-lab:svc, the lab's own server.py and
+http.server):
+
+  10.89.77.4:8443   asr-scn-cs      fake CS; passphrase = vault_asr_mobility_passphrase of the lab vault
+  10.89.77.5:8080   asr-scn-mirror  build/scenarios/mirror: installer doubles + SHA256SUMS
+
+They are not lab.py's asr-lab-cs/asr-lab-mirror because `lab.py up` removes every lab.py container
+(a scenario run would break a running `make demo` and the other way round) and the demo owns its
+mirror directory (it wipes it). They carry the label asr.lab.managed-by=scenarios.py; `lab.py down`
+leaves them (and the network while they use it). `services` is idempotent and serialised by a lock
+file, so parallel prepares are safe: it builds the doubles a scenario needs when missing (the
+builder is deterministic), rewrites SHA256SUMS, and (re)starts a service that does not answer.
+
+Images come from tests/lab/images/build.py (make lab-images / lab-images-all). A scenario whose
+image is opt-in (Ubuntu) and not built is SKIPPED with the reason; a scenario whose target needs
+ansible-core 2.16 (Python 2.7/3.5/3.6: Ubuntu 16.04, 18.04) runs with .venv216 (make venv216) and
+is SKIPPED when it is missing. A required scenario never skips: missing image = FAILED.
+
+Results: a markdown table on stdout and in build/scenarios/results.md (+ results.json), one log per
+scenario in build/scenarios/logs/<name>.log, the nested playbook runs (JSON) in
+build/scenarios/runs/<name>/. Exit 1 when any scenario failed.
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE / "images"))
+import lab  # noqa: E402  (tests/lab/lab.py: podman helpers, network plan)
+import build as images  # noqa: E402  (tests/lab/images/build.py: image metadata)
+
+MOLECULE_DIR = REPO / "molecule"
+NOT_SCENARIOS = {"shared", "common"}
+STATE = REPO / "build" / "scenarios"
+LABEL = "asr.lab.managed-by=scenarios.py"
+CS_NAME, MIRROR_NAME = "asr-scn-cs", "asr-scn-mirror"
+CS_IP, MIRROR_IP = "10.89.77.4", "10.89.77.5"
+CS_PORT, MIRROR_PORT = 8443, 8080
+CS_URL, MIRROR_URL = f"http://{CS_IP}:{CS_PORT}", f"http://{MIRROR_IP}:{MIRROR_PORT}"
+VAULT = REPO / "inventories" / "lab" / "group_vars" / "asr_mobility" / "vault.yml"
+VAULT_PASSWORD = REPO / "inventories" / "lab" / "vault-password.lab"
+VAULT_KEY = "vault_asr_mobility_passphrase"
+VENVS = {"2.19": REPO / ".venv", "2.16": REPO / ".venv216"}
+BASE_CONFIGS = [MOLECULE_DIR / "shared" / "base.yml", MOLECULE_DIR / "common" / "base.yml"]
+LIFECYCLE = {
+    "full": "converge (old pin), idempotence, verify, check mode, upgrade (98, reboot reported), "
+            "same version, uninstall, wrong passphrase on a fresh host (14, rolled back)",
+    "short": "converge (old pin), idempotence, verify, check mode, uninstall",
+}
+
+
+def say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def loud(msg: str) -> None:
+    bar = "!" * min(100, max(20, len(msg) + 8))
+    print(f"\n{bar}\n!!! {msg}\n{bar}\n", flush=True)
+
+
+# --------------------------------------------------------------------------------------- scenarios
+def load_yaml(path: Path):
+    try:
+        import yaml
+    except ImportError as exc:  # pragma: no cover - the venv has PyYAML
+        raise SystemExit(f"PyYAML is needed (run with .venv/bin/python): {exc}")
+    with open(path) as fh:
+        return yaml.safe_load(fh)
+
+
+def scenarios() -> list:
+    found = []
+    for path in sorted(MOLECULE_DIR.glob("*/molecule.yml")):
+        name = path.parent.name
+        if name.startswith("_") or name in NOT_SCENARIOS:
+            continue
+        data = load_yaml(path) or {}
+        plats = data.get("platforms") or []
+        if not any("asr_token" in p for p in plats):
+            continue                   # another suite's scenario (e.g. a role's own molecule tests)
+        if len(plats) != 1:
+            raise SystemExit(f"{path}: exactly one platform expected")
+        p = plats[0]
+        ref = p.get("image", "")
+        tag = ref.rsplit(":", 1)[-1]
+        meta = images.BY_NAME.get(tag)
+        found.append({
+            "name": name, "platform": p["name"], "image": ref, "token": p.get("asr_token", ""),
+            "lifecycle": p.get("asr_lifecycle", "short"),
+            "python": p.get("asr_python", meta.python if meta else "/usr/bin/python3"),
+            "controller": str(p.get("asr_controller", meta.controller if meta else "2.19")),
+            "group": p.get("asr_group", meta.group if meta else "required"),
+            "description": p.get("asr_description", meta.description if meta else ref),
+        })
+    return found
+
+
+# ---------------------------------------------------------------------------------------- services
+@contextlib.contextmanager
+def locked():
+    STATE.mkdir(parents=True, exist_ok=True)
+    with open(STATE / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def vault_passphrase() -> str:
+    exe = shutil.which("ansible-vault") or str(VENVS["2.19"] / "bin" / "ansible-vault")
+    proc = subprocess.run([exe, "view", "--vault-password-file", str(VAULT_PASSWORD), str(VAULT)],
+                          text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if proc.returncode != 0:
+        raise SystemExit(f"ansible-vault view {VAULT} failed: {proc.stderr.strip()}")
+    for line in proc.stdout.splitlines():
+        m = re.match(rf"^{VAULT_KEY}:\s*(.+?)\s*$", line)
+        if m:
+            return m.group(1).strip("\"'")
+    raise SystemExit(f"{VAULT_KEY} not found in {VAULT}")
+
+
+def write_if_changed(path: Path, text: str, mode: int) -> bool:
+    if path.is_file() and path.read_text() == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w") as fh:           # in place: the CS container has the directory mounted
+        fh.write(text)
+    os.chmod(path, mode)
+    return True
+
+
+def build_mirror(tokens: list, versions: list) -> list:
+    mirror = STATE / "mirror"
+    mirror.mkdir(parents=True, exist_ok=True)
+    built = []
+    sys.path.insert(0, str(HERE / "double"))
+    import build_installer  # tests/lab/double/build_installer.py
+    for token in tokens:
+        for version in versions:
+            if not list(mirror.glob(f"Microsoft-ASR_UA_{version}_{token}_*_release.tar.gz")):
+                built.append(Path(build_installer.build(version, token, str(mirror))).name)
+    sums = []
+    for f in sorted(mirror.glob("Microsoft-ASR_UA_*")):
+        sums.append(f"{hashlib.sha256(f.read_bytes()).hexdigest()}  {f.name}\n")
+    tmp = mirror / ".SHA256SUMS.tmp"
+    tmp.write_text("".join(sums))
+    tmp.replace(mirror / "SHA256SUMS")
+    return built
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=3) as resp:
+            return resp.status == 200
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def container_state(name: str) -> str:
+    proc = lab.podman("inspect", "--format", "{{.State.Status}}", name, check=False, quiet=True)
+    return proc.stdout.strip() if proc.returncode == 0 else "absent"
+
+
+def start(name: str, ip: str, probe: str, run_args: list) -> str:
+    if container_state(name) == "running" and answers(probe):
+        return "running"
+    lab.podman("rm", "-f", "-t", "0", name, check=False, quiet=True)
+    lab.podman("run", "-d", "--name", name, "--hostname", name, "--label", LABEL,
+               "--network", "asr-lab", "--ip", ip, "--init", *lab.RUN_ARGS, *run_args)
+    lab.wait_http(name, probe, 60)
+    return "started"
+
+
+def ensure_services(tokens: list, versions: list) -> dict:
+    with locked():
+        args = argparse.Namespace(subnet=lab.DEFAULTS["subnet"], network=lab.DEFAULTS["network"],
+                                  cs_port=CS_PORT, mirror_port=MIRROR_PORT)
+        lab.image_labels(lab.image_ref("svc"))           # clear error when the image is missing
+        lab.ensure_network(lab.Plan(args))
+        secrets_dir = STATE / "secrets"
+        secrets_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(secrets_dir, 0o700)
+        changed_pass = write_if_changed(secrets_dir / "cs.passphrase", vault_passphrase() + "\n", 0o600)
+        built = build_mirror(tokens, versions)
+        (STATE / "cs-state").mkdir(parents=True, exist_ok=True)
+        server = lab.DEFAULTS["cs_server"]
+        cs = start(CS_NAME, CS_IP, f"{CS_URL}/healthz", [
+            "-v", f"{server.parent}:/opt/asr-lab/fake_cs:ro",
+            "-v", f"{secrets_dir}:/run/asr-scn:ro",
+            "-v", f"{STATE / 'cs-state'}:/var/lib/asr-lab/cs-state",
+            lab.image_ref("svc"), "python3", f"/opt/asr-lab/fake_cs/{server.name}",
+            "--bind", CS_IP, "--port", str(CS_PORT), "--passphrase-file", "/run/asr-scn/cs.passphrase",
+            "--state-dir", "/var/lib/asr-lab/cs-state"])
+        mirror = start(MIRROR_NAME, MIRROR_IP, f"{MIRROR_URL}/SHA256SUMS", [
+            "-v", f"{STATE / 'mirror'}:/srv/mirror:ro", lab.image_ref("svc"),
+            "python3", "-m", "http.server", str(MIRROR_PORT), "--bind", MIRROR_IP,
+            "--directory", "/srv/mirror"])
+    return {"cs": cs, "cs_url": CS_URL, "mirror": mirror, "mirror_url": MIRROR_URL,
+            "built": built, "passphrase_updated": changed_pass,
+            "changed": bool(built) or changed_pass or "started" in (cs, mirror)}
+
+
+def services_down() -> None:
+    for name in (CS_NAME, MIRROR_NAME):
+        if container_state(name) != "absent":
+            say(f"removing {name}")
+            lab.podman("rm", "-f", "-t", "0", name, check=False)
+
+
+def cmd_services(args) -> int:
+    if args.down:
+        services_down()
+        return 0
+    out = ensure_services(args.token or [], args.version or [])
+    print(json.dumps(out))
+    return 0
+
+
+# --------------------------------------------------------------------------------------------- run
+def skip_reason(sc: dict) -> str | None:
+    venv = VENVS.get(sc["controller"])
+    if venv is None:
+        return f"no controller venv for ansible-core {sc['controller']}"
+    if not (venv / "bin" / "ansible-playbook").exists():
+        target = "venv216" if sc["controller"] == "2.16" else "venv"
+        return (f"{sc['description']} needs ansible-core {sc['controller']} ({venv.name} missing: "
+                f"make {target})")
+    return None
+
+
+def image_missing(sc: dict) -> bool:
+    return lab.podman("image", "exists", sc["image"], check=False, quiet=True).returncode != 0
+
+
+MOLECULE_STEP = re.compile(r"(\S+) ➜ (\w+): Executed: Failed")
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def failure_reason(log: str) -> str:
+    text = ANSI.sub("", log)
+    step = ""
+    m = MOLECULE_STEP.findall(text)
+    if m:
+        step = m[-1][1]
+    msg = ""
+    # the assertion / task failure ansible printed last (our verify/side_effect fail_msg)
+    for line in text.splitlines():
+        line = re.sub(r"^\s*│\s?", "", line)
+        if re.search(r"fatal: \[|FAILED! =>|\"msg\":", line):
+            mm = re.search(r'"msg": "((?:[^"\\]|\\.)*)"', line)
+            if mm:
+                msg = mm.group(1)
+            elif not msg:
+                msg = line.strip()
+    if "Idempotence test failed" in text:
+        msg = "idempotence: tasks changed on the second converge: " + ", ".join(
+            sorted(set(re.findall(r"\*\s+\[[^\]]+\] => (.+)", text))))[:300]
+    reason = f"{step}: {msg}" if step else msg
+    return reason.replace("\\n", " ").strip()[:400] or "see the log"
+
+
+def run_one(sc: dict, args) -> dict:
+    row = dict(sc, result="", why="", seconds=0.0)
+    reason = skip_reason(sc)
+    if image_missing(sc):
+        if sc["group"] == "required":
+            row.update(result="failed", why=f"image {sc['image']} missing (make lab-images)")
+        else:
+            row.update(result="skipped",
+                       why=f"image {sc['image']} not built (opt-in; make lab-images-all builds it "
+                           f"when Ubuntu's archive answers)")
+        return row
+    if reason:
+        if sc["group"] == "required":
+            row.update(result="failed", why=reason)
+        else:
+            row.update(result="skipped", why=reason)
+        return row
+    logs = STATE / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log_path = logs / f"{sc['name']}.log"
+    venv = VENVS[sc["controller"]]
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(venv / "bin"), str(VENVS["2.19"] / "bin"), env.get("PATH", "")])
+    env.pop("VIRTUAL_ENV", None)
+    env.setdefault("CONTAINERS_CONF", str(lab.CONTAINERS_CONF))
+    env["ANSIBLE_COLLECTIONS_PATH"] = str(REPO / "build" / "collections")
+    env["ANSIBLE_COLLECTIONS_SCAN_SYS_PATH"] = "true"
+    env["ANSIBLE_FORCE_COLOR"] = "false"
+    env["PY_COLORS"] = "0"
+    env["NO_COLOR"] = "1"
+    cmd = [str(VENVS["2.19"] / "bin" / "molecule")]
+    for base in BASE_CONFIGS:
+        cmd += ["-c", str(base)]
+    cmd += ["test", "-s", sc["name"]]
+    t0 = time.monotonic()
+    with open(log_path, "w") as fh:
+        fh.write(f"# {' '.join(cmd)}\n# controller: {venv.name} (ansible-core {sc['controller']})\n")
+        fh.flush()
+        try:
+            proc = subprocess.run(cmd, cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                                  timeout=args.timeout)
+            rc = proc.returncode
+        except subprocess.TimeoutExpired:
+            rc = "timeout"
+    row["seconds"] = round(time.monotonic() - t0, 1)
+    cleanup_local_collections()
+    if rc == 0:
+        row.update(result="passed", why=f"{sc['lifecycle']} lifecycle")
+    else:
+        text = log_path.read_text(errors="replace")
+        why = (f"timed out after {args.timeout}s" if rc == "timeout" else failure_reason(text))
+        row.update(result="failed", why=f"{why} (log: {log_path.relative_to(REPO)})")
+    return row
+
+
+def cleanup_local_collections() -> None:
+    """molecule must test the source tree: never leave a copy of the collection behind."""
+    for path in (REPO / ".ansible", Path.home() / ".ansible" / "collections" / "ansible_collections" / "asr"):
+        if path.exists():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def table(rows: list) -> str:
+    head = ["scenario", "distro", "token", "controller", "result", "secs", "why"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    for r in rows:
+        cells = [r["name"], r["description"], r["token"], f"ansible-core {r['controller']}",
+                 r["result"].upper(), f"{r['seconds']:.0f}" if r["seconds"] else "-", r["why"]]
+        lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def select(args) -> list:
+    all_sc = scenarios()
+    if args.only:
+        known = {s["name"] for s in all_sc}
+        unknown = [n for n in args.only if n not in known]
+        if unknown:
+            raise SystemExit(f"unknown scenario(s) {unknown}; known: {', '.join(sorted(known))}")
+        return [s for s in all_sc if s["name"] in args.only]
+    if args.set == "required":
+        return [s for s in all_sc if s["group"] == "required"]
+    return all_sc
+
+
+def cmd_run(args) -> int:
+    chosen = select(args)
+    if not chosen:
+        raise SystemExit("no scenarios selected")
+    t0 = time.monotonic()
+    say(f"scenarios ({len(chosen)}, {args.jobs} at a time): {', '.join(s['name'] for s in chosen)}")
+    rows = {}
+    # the full lifecycles take longest: start them first so parallel runs end together
+    order = sorted(chosen, key=lambda s: s["lifecycle"] != "full")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = {pool.submit(run_one, sc, args): sc for sc in order}
+        for fut in concurrent.futures.as_completed(futures):
+            sc = futures[fut]
+            try:
+                row = fut.result()
+            except Exception as exc:  # noqa: BLE001 - one broken scenario must not hide the others
+                row = dict(sc, result="failed", why=f"runner error: {exc}", seconds=0.0)
+            rows[sc["name"]] = row
+            say(f"  {row['result'].upper():8} {sc['name']:18} {row['seconds']:6.0f}s  {row['why']}")
+    ordered = [rows[s["name"]] for s in chosen]
+    total = time.monotonic() - t0
+    if not args.keep_services:
+        services_down()
+    md = table(ordered)
+    counts = {k: sum(1 for r in ordered if r["result"] == k) for k in ("passed", "failed", "skipped")}
+    summary = (f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped "
+               f"in {total / 60:.1f} min ({args.jobs} at a time)")
+    legend = "\n".join(f"- **{k}** lifecycle: {v}" for k, v in LIFECYCLE.items())
+    STATE.mkdir(parents=True, exist_ok=True)
+    (STATE / "results.md").write_text(f"{md}\n\n{summary}\n\n{legend}\n")
+    (STATE / "results.json").write_text(json.dumps({"rows": ordered, "summary": summary,
+                                                      "seconds": round(total, 1)}, indent=2) + "\n")
+    print(f"\n{md}\n\n{summary}\n{legend}\n(build/scenarios/results.md)", flush=True)
+    skipped = [r["name"] for r in ordered if r["result"] == "skipped"]
+    if skipped:
+        loud(f"SKIPPED: {', '.join(skipped)} (reasons in the table)")
+    return 1 if counts["failed"] else 0
+
+
+def cmd_list(args) -> int:
+    for s in scenarios():
+        print(f"{s['name']:18} {s['group']:9} {s['image']:38} {s['token']:16} "
+              f"core {s['controller']}  {s['lifecycle']:5} {s['description']}")
+    return 0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__.split("\n", 1)[1])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("list", help="list the scenarios")
+    run = sub.add_parser("run", help="run scenarios and print the table")
+    run.add_argument("--set", choices=("required", "all"), default="required")
+    run.add_argument("--only", nargs="+", metavar="NAME")
+    run.add_argument("--jobs", type=int, default=int(os.environ.get("ASR_SCENARIO_JOBS", "2")))
+    run.add_argument("--timeout", type=int, default=1200, help="seconds per scenario")
+    run.add_argument("--keep-services", action="store_true",
+                     help="leave the scenario CS and mirror running afterwards")
+    svc = sub.add_parser("services", help="make sure the scenario CS and mirror run")
+    svc.add_argument("--token", action="append", help="build the installer doubles of this token")
+    svc.add_argument("--version", action="append", help="double versions to build")
+    svc.add_argument("--down", action="store_true", help="remove the two service containers")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("CONTAINERS_CONF", str(lab.CONTAINERS_CONF))
+    return {"list": cmd_list, "run": cmd_run, "services": cmd_services}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

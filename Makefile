@@ -98,6 +98,26 @@ lint: collection
 -include mk/*.mk
 
 # ---------------------------------------------------------------------------------------------
+# The README's test command: everything CI runs, fastest first. Each suite is a target of its own
+# (mk/*.mk); TEST_SUITES lists them in order.
+TEST_SUITES := units sanity lint double-units windows-tests awx-tests bad-input lab-scenarios \
+	azure-tests runner-tests
+
+.PHONY: azure-tests
+azure-tests: azure-contract azure-molecule
+
+test: venv venv216
+	@mkdir -p $(BUILD); rm -f $(BUILD)/test-summary.txt; failed=""; start=$$(date +%s); \
+	for suite in $(TEST_SUITES); do \
+		t0=$$(date +%s); echo "=== make $$suite"; \
+		if $(MAKE) --no-print-directory $$suite; then r=passed; else r=FAILED; failed="$$failed $$suite"; fi; \
+		printf '%-16s %-7s %5ss\n' "$$suite" "$$r" "$$(( $$(date +%s) - t0 ))" >> $(BUILD)/test-summary.txt; \
+	done; \
+	echo; echo "=== make test summary (total $$(( $$(date +%s) - start ))s)"; cat $(BUILD)/test-summary.txt; \
+	rm -f $(BUILD)/test-summary.txt; \
+	if [ -n "$$failed" ]; then echo "FAILED suites:$$failed"; exit 1; fi
+
+# ---------------------------------------------------------------------------------------------
 .PHONY: demo demo-down
 demo: collection
 	tests/lab/demo.sh

@@ -25,7 +25,7 @@ description:
   - This is an action plugin, it runs C(ansible.windows.win_powershell) and C(ansible.windows.win_reg_stat)
     on the host; no module of this collection runs there.
 author:
-  - asr.mobility developers
+  - asr.mobility developers (@asr-mobility)
 attributes:
   action:
     support: full
@@ -37,6 +37,7 @@ attributes:
     support: full
     description: Shows the exclusion list before and after.
   platform:
+    support: full
     platforms: windows
     description: Windows hosts with Microsoft Defender.
 options:

@@ -22,7 +22,7 @@ from ansible_collections.asr.mobility.plugins.plugin_utils import agent_spec, wi
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import host_os_family
 
 from asr_windows_double import (
-    CONFIG_JSON, CONFIGURATOR, EXTRACT_DIR, INSTALLER, LOCATION, PASSPHRASE, PRODUCT_KEY, SECRET_DIR, SECRET_ID,
+    CONFIG_JSON, CONFIGURATOR, EXTRACT_DIR, INSTALLER, LOCATION, PASSPHRASE, SECRET_DIR, SECRET_ID,
     UNINSTALL_KEY, UNINSTALL_KEY_WOW, FakeWindowsHost, installed_registry, make_action)
 
 ActionModule = agent_action.ActionModule

@@ -159,6 +159,8 @@ class LinuxAgent(object):
     def __init__(self, run, work_dir=None):
         self.run = run
         self.work_dir = work_dir
+        if work_dir and not os.path.isdir(work_dir):
+            os.makedirs(work_dir, 0o700)
 
     def install(self, package, mode, cs_type, platform_name='VmWare', install_dir=None):
         """Extract ``package`` into a private temp dir and run ``./install`` from there.

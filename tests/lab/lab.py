@@ -104,6 +104,13 @@ def image_labels(ref: str) -> dict:
     return json.loads(proc.stdout or "null") or {}
 
 
+def mac_for(ip: str) -> str:
+    """A fixed, locally administered MAC per lab address: a container recreated on the same IP
+    keeps its MAC, so neighbours' ARP caches (host, other containers) stay right and the first
+    connections do not stall for seconds."""
+    return "02:a5:" + ":".join(f"{b:02x}" for b in ipaddress.ip_address(ip).packed)
+
+
 def image_ref(spec: str) -> str:
     """debian12 / asr-lab:debian12 / localhost/asr-lab:debian12 / any full reference."""
     if "/" in spec:
@@ -153,6 +160,13 @@ def remove_managed(role: str | None = None) -> None:
         podman("rm", "-f", "-t", "0", *names, check=False)
 
 
+def free_name(cname: str) -> None:
+    """A container without our label but with one of our names (asr-lab-*) is a leftover too."""
+    if podman("container", "exists", cname, check=False, quiet=True).returncode == 0:
+        print(f"removing leftover container {cname} (not labelled {LABEL})")
+        podman("rm", "-f", "-t", "0", cname, check=False)
+
+
 def ensure_network(plan: Plan) -> None:
     info = network_info(plan.network)
     if info:
@@ -170,16 +184,19 @@ def ensure_network(plan: Plan) -> None:
            "--ip-range", plan.ip_range, "--label", LABEL, plan.network)
 
 
-def clear_ip(plan: Plan, ip: str, name: str) -> None:
-    """Refuse to start when a foreign container holds an address the lab needs."""
+def check_addresses(plan: Plan, wanted: dict) -> None:
+    """Refuse to start when a foreign container holds an address the lab needs ({ip: name})."""
+    users = [u for u in network_users(plan.network) if u not in wanted.values()]
+    if not users:
+        return
     fmt = "{{.Name}} {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}"
-    for other in network_users(plan.network):
-        if other == name:
-            continue
-        out = podman("inspect", "--format", fmt, other, check=False, quiet=True).stdout.split()
-        if ip in out[1:]:
-            raise SystemExit(f"{ip} (wanted by {name}) is held by container {other}; remove it "
-                             f"or run `lab.py down`")
+    out = podman("inspect", "--format", fmt, *users, check=False, quiet=True).stdout
+    for line in out.splitlines():
+        other, *ips = line.split()
+        for ip in ips:
+            if ip in wanted:
+                raise SystemExit(f"{ip} (wanted by {wanted[ip]}) is held by container {other}; "
+                                 f"remove it or run `lab.py down`")
 
 
 def start_services(plan: Plan, args) -> dict:
@@ -204,10 +221,13 @@ def start_services(plan: Plan, args) -> dict:
             print(f"generated a CS passphrase in {pfile}")
         cs_state = Path(args.cs_state_dir).resolve() if args.cs_state_dir else state_dir / "cs-state"
         cs_state.mkdir(parents=True, exist_ok=True)
+        if not args.keep_cs_state:        # the hosts are new, so are their registrations
+            for f in ("registrations.json", "server.json"):
+                (cs_state / f).unlink(missing_ok=True)
         name = PREFIX + "cs"
-        clear_ip(plan, plan.cs_ip, name)
+        free_name(name)
         podman("run", "-d", "--name", name, "--hostname", name, "--label", LABEL,
-               "--label", "asr.lab.role=service", "--network", plan.network, "--ip", plan.cs_ip,
+               "--label", "asr.lab.role=service", "--network", plan.network, "--ip", plan.cs_ip, "--mac-address", mac_for(plan.cs_ip),
                "--init", *RUN_ARGS,
                "-v", f"{server.parent}:/opt/asr-lab/fake_cs:ro",
                "-v", f"{pfile}:/run/asr-lab/cs-passphrase:ro",
@@ -225,10 +245,11 @@ def start_services(plan: Plan, args) -> dict:
         mirror = Path(args.mirror_dir).resolve()
         mirror.mkdir(parents=True, exist_ok=True)
         name = PREFIX + "mirror"
-        clear_ip(plan, plan.mirror_ip, name)
+        free_name(name)
         podman("run", "-d", "--name", name, "--hostname", name, "--label", LABEL,
                "--label", "asr.lab.role=service", "--network", plan.network,
-               "--ip", plan.mirror_ip, "--init", *RUN_ARGS,
+               "--ip", plan.mirror_ip, "--mac-address", mac_for(plan.mirror_ip), "--init",
+               *RUN_ARGS,
                "-v", f"{mirror}:/srv/mirror:ro", svc_image,
                "python3", "-m", "http.server", str(plan.mirror_port), "--bind", plan.mirror_ip,
                "--directory", "/srv/mirror")
@@ -266,10 +287,11 @@ def start_hosts(plan: Plan, hosts: list) -> list:
     for (name, ref), ip in zip(hosts, plan.host_ips):
         labels = image_labels(ref)
         cname = PREFIX + name
-        clear_ip(plan, ip, cname)
+        free_name(cname)
         podman("run", "-d", "--name", cname, "--hostname", name.replace("_", "-"),
                "--label", LABEL, "--label", "asr.lab.role=host", "--label", f"asr.lab.host={name}",
-               "--network", plan.network, "--ip", ip, *RUN_ARGS, "--systemd", "always",
+               "--network", plan.network, "--ip", ip, "--mac-address", mac_for(ip), *RUN_ARGS,
+               "--systemd", "always",
                ref, "/sbin/init")
         started.append({"name": name, "container": cname, "image": ref, "ip": ip,
                         "labels": labels})
@@ -373,11 +395,25 @@ def cmd_up(args) -> int:
     plan = Plan(args)
     hosts = parse_hosts(args.hosts)
     t0 = time.monotonic()
-    remove_managed()                       # leftovers of an earlier up (or a crashed one)
-    ensure_network(plan)
-    info = start_services(plan, args)
-    started = start_hosts(plan, hosts)
-    wait_systemd(started, args.timeout)
+    phases = []
+
+    def phase(label, fn, *a):
+        t = time.monotonic()
+        result = fn(*a)
+        phases.append(f"{label} {time.monotonic() - t:.1f}s")
+        return result
+
+    phase("cleanup", remove_managed)       # leftovers of an earlier up (or a crashed one)
+    phase("network", ensure_network, plan)
+    wanted = {ip: PREFIX + n for (n, _), ip in zip(hosts, plan.host_ips)}
+    if not args.no_cs:
+        wanted[plan.cs_ip] = PREFIX + "cs"
+    if not args.no_mirror:
+        wanted[plan.mirror_ip] = PREFIX + "mirror"
+    phase("addresses", check_addresses, plan, wanted)
+    info = phase("services", start_services, plan, args)
+    started = phase("hosts", start_hosts, plan, hosts)
+    phase("systemd", wait_systemd, started, args.timeout)
     inventory = Path(args.inventory).resolve()
     write_inventory(inventory, env_file(args), plan, args, started)
     st = {"network": plan.network, "subnet": plan.subnet, "inventory": str(inventory),
@@ -389,7 +425,8 @@ def cmd_up(args) -> int:
     sf.parent.mkdir(parents=True, exist_ok=True)
     sf.write_text(json.dumps(st, indent=2) + "\n")
     print(f"lab up in {time.monotonic() - t0:.1f}s: {len(started)} host(s)"
-          f"{', systemd ' + ', '.join(sorted({h['systemd'] for h in started})) if started else ''}")
+          f"{', systemd ' + ', '.join(sorted({h['systemd'] for h in started})) if started else ''}"
+          f" ({', '.join(phases)})")
     return 0
 
 
@@ -494,6 +531,8 @@ def main(argv=None) -> int:
     up.add_argument("--cs-server", default=str(DEFAULTS["cs_server"]))
     up.add_argument("--cs-port", type=int, default=DEFAULTS["cs_port"])
     up.add_argument("--cs-state-dir", help="default <state-dir>/cs-state")
+    up.add_argument("--keep-cs-state", action="store_true",
+                    help="keep the registrations of an earlier lab (default: start empty)")
     up.add_argument("--cs-arg", action="append", default=[],
                     help="extra argument for server.py (repeat), e.g. --cs-arg=--delay=2")
     up.add_argument("--no-cs", action="store_true", help="no fake configuration server")

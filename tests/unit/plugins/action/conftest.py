@@ -7,9 +7,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+import sys
+
 import pytest
 
-from asr_windows_double import WINDOWS_FACTS
+# ansible-test runs pytest with --import-mode=importlib: put the shared fake host on the path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from asr_windows_double import WINDOWS_FACTS  # noqa: E402 pylint: disable=wrong-import-position
 
 
 @pytest.fixture

@@ -440,8 +440,8 @@ def report_html(rows, generated='', title='Azure Site Recovery Mobility Service:
            '<title>%s</title>' % _e(title), '<style>%s</style></head>' % _CSS,
            '<body data-sorted-by="host:asc">',
            '<h1>%s</h1>' % _e(title),
-           '<p class="meta">Generated <time id="generated">%s</time> from %d host(s).</p>' % (_e(generated),
-                                                                                          counts['hosts']),
+           '<p class="meta">Generated <time id="generated">%s</time> from %d host(s).</p>'
+           % (_e(generated), counts['hosts']),
            '<div class="cards" id="counts">']
     for key, label, number, alarm in cards:
         out.append('<div class="card%s" data-count="%s"><div class="n">%d</div><div class="l">%s</div></div>'

@@ -1,10 +1,9 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright: asr.mobility contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Build the execution environment's build context (no image):
 
-    tests/awx/build_ee_context.py [--root DIR] [--offline]
+    python3 tests/awx/build_ee_context.py [--root DIR] [--offline]
 
 1. the collection tarball from the files git knows about (tracked, and untracked but not ignored,
    as `make atest-tree` does) -> <root>/build/ee/asr-mobility.tar.gz (the name
@@ -19,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import os
 import shutil
 import subprocess
 import sys
@@ -55,7 +53,7 @@ def build_tarball(repo: Path, dest: Path) -> Path:
 
 def can_unshare() -> bool:
     return shutil.which("unshare") is not None and subprocess.run(
-        ["unshare", "-n", "true"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+        ["unshare", "-n", "true"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False).returncode == 0
 
 
 def create(root: Path, offline: bool = False) -> Path:

@@ -114,8 +114,8 @@ class Store:
         out = dict(obj)
         url = self._url(resource, obj["id"])
         out["url"] = url
-        out["related"] = {sub: url + sub + "/" for sub in ("credentials", "labels", "instance_groups",
-                                                          "survey_spec", "update", "copy")}
+        subs = ("credentials", "labels", "instance_groups", "survey_spec", "update", "copy")
+        out["related"] = {sub: url + sub + "/" for sub in subs}
         out["summary_fields"] = {}
         out.setdefault("type", resource.rstrip("s"))
         if resource == "credentials":  # AWX never returns a secret

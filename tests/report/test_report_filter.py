@@ -70,8 +70,8 @@ def test_host_never_read_is_reported_not_dropped():
 
 
 def test_agent_info_failure_registered_with_failed_when_false():
-    hv = {"h": dict(fleet.LINUX_FACTS, mobility_report_agent={"failed": False, "failed_when_result": False,
-                                                             "msg": "MODULE FAILURE", "rc": 1})}
+    failure = {"failed": False, "failed_when_result": False, "msg": "MODULE FAILURE", "rc": 1}
+    hv = {"h": dict(fleet.LINUX_FACTS, mobility_report_agent=failure)}
     row = report.report_rows(hv, ["h"])[0]
     assert row["status"] == "failed" and "MODULE FAILURE" in row["message"]
 

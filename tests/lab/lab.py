@@ -1,4 +1,5 @@
-#!/usr/bin/env python3
+# Copyright: asr.mobility contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Podman lab for asr.mobility: systemd hosts, a fake configuration server, an installer mirror.
 
   lab.py up --hosts deb12=debian12,rhel7=spoof-rhel7 \\
@@ -34,7 +35,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -68,8 +68,8 @@ def env() -> dict:
 
 
 def podman(*args, check=True, quiet=False) -> subprocess.CompletedProcess:
-    proc = subprocess.run(["podman", *args], env=env(), text=True, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE)
+    proc = subprocess.run(["podman", *args], check=False, env=env(), text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if check and proc.returncode != 0:
         raise SystemExit(f"podman {' '.join(args)} failed (rc={proc.returncode}):\n"
                          f"{proc.stderr.strip()}")
@@ -405,7 +405,7 @@ def cmd_up(args) -> int:
 
     phase("cleanup", remove_managed)       # leftovers of an earlier up (or a crashed one)
     phase("network", ensure_network, plan)
-    wanted = {ip: PREFIX + n for (n, _), ip in zip(hosts, plan.host_ips)}
+    wanted = {ip: PREFIX + host[0] for host, ip in zip(hosts, plan.host_ips)}
     if not args.no_cs:
         wanted[plan.cs_ip] = PREFIX + "cs"
     if not args.no_mirror:
@@ -509,7 +509,7 @@ def cmd_status(args) -> int:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n", 1)[1])
     sub = ap.add_subparsers(dest="cmd", required=True)

@@ -1,4 +1,5 @@
-#!/usr/bin/env python3
+# Copyright: asr.mobility contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Build the podman images of the asr.mobility lab (systemd as PID 1).
 
 Recipe (see README.md next to this file):
@@ -13,10 +14,10 @@ is reused ("cached"), anything else is rebuilt. The hash covers the suite, mirro
 Containerfiles, spoofed files and the parent's hash, so editing any of them rebuilds what depends
 on it. Python 3 standard library only; run as root.
 
-  build.py                      required set: debian11/12/13, svc, every spoof-*
-  build.py --set all            plus the opt-in Ubuntu images (skipped loudly when unreachable)
-  build.py --only debian12 spoof-rhel7 --force
-  build.py --verify --ansible .venv/bin/ansible   gather facts in every spoofed image and compare
+  python3 tests/lab/images/build.py   required set: debian11/12/13, svc, every spoof-*
+  ... --set all                       plus the opt-in Ubuntu images (skipped loudly when unreachable)
+  ... --only debian12 spoof-rhel7 --force
+  ... --verify --ansible .venv/bin/ansible   gather facts in every spoofed image and compare
 """
 from __future__ import annotations
 
@@ -147,9 +148,9 @@ def say(msg: str, name: str = "") -> None:
 
 
 def loud(msg: str) -> None:
-    bar = "!" * 78
+    rule = "!" * 78
     with _print_lock:
-        print(f"{bar}\n!! {msg}\n{bar}", file=sys.stderr, flush=True)
+        print(f"{rule}\n!! {msg}\n{rule}", file=sys.stderr, flush=True)
 
 
 class BuildError(Exception):
@@ -178,7 +179,7 @@ def run(cmd, log: Path | None = None, check=True, capture=False, env=None, **kw)
     with open(log, "a") as fh:
         fh.write(f"\n$ {' '.join(map(str, cmd))}\n")
         fh.flush()
-        proc = subprocess.run(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, **kw)
+        proc = subprocess.run(cmd, check=False, env=env, stdout=fh, stderr=subprocess.STDOUT, **kw)
     if check and proc.returncode != 0:
         tail = "".join(Path(log).read_text(errors="replace").splitlines(True)[-25:])
         raise BuildError(f"{cmd[0]} {cmd[1] if len(cmd) > 1 else ''} failed (rc={proc.returncode}),"
@@ -269,10 +270,10 @@ def debian_mirror(cli_value: str | None) -> str:
         return (cli_value or os.environ["ASR_LAB_DEBIAN_MIRROR"]).rstrip("/")
     codename = host_codename()
     entries = [e for e in apt_entries() if re.match(r"^(https?|file)://", e[0])]
-    for uri, suites, _ in entries:          # the entry carrying the host's own suite
+    for uri, suites, _comps in entries:     # the entry carrying the host's own suite
         if codename and codename in suites and "security" not in uri:
             return uri.rstrip("/")
-    for uri, suites, _ in entries:          # any Debian-looking archive
+    for uri, _suites, _comps in entries:    # any Debian-looking archive
         if uri.rstrip("/").endswith("/debian"):
             return uri.rstrip("/")
     raise SystemExit("cannot find a Debian mirror in /etc/apt/sources.list*; pass --debian-mirror "
@@ -282,7 +283,7 @@ def debian_mirror(cli_value: str | None) -> str:
 def ubuntu_mirror(cli_value: str | None) -> str:
     if cli_value or os.environ.get("ASR_LAB_UBUNTU_MIRROR"):
         return (cli_value or os.environ["ASR_LAB_UBUNTU_MIRROR"]).rstrip("/")
-    for uri, _, _ in apt_entries():         # a host that already uses an Ubuntu archive
+    for uri, _suites, _comps in apt_entries():  # a host that already uses an Ubuntu archive
         if re.match(r"^https?://", uri) and uri.rstrip("/").endswith("/ubuntu"):
             return uri.rstrip("/")
     return UBUNTU_DEFAULT_MIRROR
@@ -646,7 +647,7 @@ def select(args) -> list:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n", 1)[1])
     ap.add_argument("--set", choices=("required", "all"), default="required",

@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ast
+import glob
 import os
 import re
 
@@ -107,11 +108,27 @@ def _yaml_snippets():
     return found
 
 
+def _role_variables():
+    """Variables of every role's defaults/ and vars/ (a script given as ``{{ var }}`` lives there)."""
+    found = {}
+    for path in sorted(glob.glob(os.path.join(ROOT, 'roles', '*', 'defaults', '*.yml'))
+                       + glob.glob(os.path.join(ROOT, 'roles', '*', 'vars', '*.yml'))):
+        with open(path) as handle:
+            data = yaml.safe_load(handle) or {}
+        if isinstance(data, dict):
+            found.update(data)
+    return found
+
+
 def collection_snippets():
     snippets = [(where, name, text) for where, name, text in _python_snippets() if NAME_RE.search(name)]
-    # Jinja is templated before PowerShell sees the text: stand a variable in for it.
-    snippets += [(where, name, re.sub(r'\{\{.*?\}\}', '$jinja', text, flags=re.S))
-                 for where, name, text in _yaml_snippets()]
+    variables = _role_variables()
+    for where, name, text in _yaml_snippets():
+        only_var = re.match(r'^\s*\{\{\s*(\w+)\s*\}\}\s*$', text)
+        if only_var and isinstance(variables.get(only_var.group(1)), str):
+            where, text = '%s (%s)' % (where, only_var.group(1)), variables[only_var.group(1)]
+        # Jinja is templated before PowerShell sees the text: stand a variable in for it.
+        snippets.append((where, name, re.sub(r'\{\{.*?\}\}', '$jinja', text, flags=re.S)))
     return snippets
 
 

@@ -28,7 +28,7 @@ $(VENV)/.stamp: tests/requirements-controller.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install $(PIP_QUIET) --upgrade pip 2>/dev/null
 	$(BIN)/pip install $(PIP_QUIET) -r tests/requirements-controller.txt 2>&1 | grep -v "^WARNING: Location" || true
-	$(BIN)/ansible --version | head -1
+	$(BIN)/python -c 'import ansible.release as r; print("ansible-core", r.__version__)'
 	touch $@
 
 venv: $(VENV)/.stamp

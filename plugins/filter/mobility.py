@@ -23,7 +23,8 @@ def os_token(facts, overrides=None):
     return os_tokens.detect(
         distribution=facts.get('distribution'),
         version=facts.get('distribution_version'),
-        architecture=facts.get('architecture'),
+        # Windows localises ``architecture`` ("64 bits"); ``architecture2`` is not localised.
+        architecture=facts.get('architecture2') or facts.get('architecture'),
         os_family=facts.get('os_family'),
         overrides=overrides or {},
     )

@@ -51,6 +51,7 @@ options:
     description:
       - Path on the host to the installer package C(Microsoft-ASR_UA_<version>_<TOKEN>_..._release.tar.gz).
       - Needed only when an install or upgrade is planned.
+      - On Windows, a C(.exe) on the host; its version is read from the file name.
     type: path
   version:
     description:
@@ -77,6 +78,8 @@ options:
   install_dir:
     description:
       - The C(-d) install directory. Any value other than C(/usr/local/ASR) gets C(/ASR) appended by the vendor.
+      - On Windows the C(/InstallLocation); the default means the vendor's default location under Program Files (x86),
+        other values must be Windows paths.
     type: path
     default: /usr/local/ASR
   register:
@@ -110,6 +113,7 @@ options:
     description:
       - Directory on the host in which the private temporary directories (extracted package, secret file)
         are created. Defaults to the system temporary directory.
+      - On Windows, the parent of the private secret directory (default the Windows temporary directory).
     type: path
   rollback_on_failure:
     description:
@@ -173,7 +177,7 @@ unsupported_reason:
   returned: when the OS is unsupported
   type: str
 installer_version:
-  description: Version read from the package's own .vx_version.
+  description: Version read from the package's own .vx_version (Windows, from the file name).
   returned: when an installer was given and read
   type: str
 version_before:
@@ -193,7 +197,7 @@ registered:
   returned: always
   type: bool
 reboot_required:
-  description: Whether the vendor asked for a reboot (installer exit 98).
+  description: Whether the vendor asked for a reboot (Linux installer exit 98; Windows exit 3010/1641 or registry Reboot_Required).
   returned: always
   type: bool
 vendor_exit_code:

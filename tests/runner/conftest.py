@@ -77,8 +77,12 @@ def lab(tmp_path_factory):
 
 
 def cs_registrations(cs_url: str) -> dict:
-    """The fake configuration server's registrations, by host name."""
+    """The fake configuration server's successful registrations per host name, summed over the
+    host's HostIds (a reinstalled agent registers under a new HostId)."""
     import urllib.request
     with urllib.request.urlopen(cs_url + "/registrations", timeout=10) as resp:
         data = json.load(resp)
-    return {r.get("HostName"): r for r in data.get("registrations", [])}
+    counts = {}
+    for reg in data.get("registrations", []):
+        counts[reg.get("HostName")] = counts.get(reg.get("HostName"), 0) + int(reg.get("count") or 0)
+    return counts

@@ -34,6 +34,10 @@ import ansible_runner
 from awx_layout import (REPO, events, grep_tree, host_stats, inventory_json, private_data_dir, project_checkout,
                         slice_hosts, task_results)
 from conftest import VERSION, cs_registrations
+
+# The installer is named 9.66.7567.1; the installed agent reads back as 9.66.7567.0 (.vx_version
+# VERSION=9.66.0.0 + the build from BUILD_TAG; the revision is not recorded on disk).
+INSTALLED = ".".join(VERSION.split(".")[:3]) + ".0"
 from helpers import ReportDOM, dump_dom
 
 BIN = Path(sys.executable).parent
@@ -127,7 +131,7 @@ def assert_deployed(evts, hosts):
     for host in hosts:
         assert stats[host]["failures"] == 0 and stats[host]["dark"] == 0, (host, stats[host])
         facts = results[host]["ansible_facts"]["mobility_service_result"]
-        assert facts["failed"] is False and facts["version_after"] == VERSION and facts["registered"] is True, facts
+        assert facts["failed"] is False and facts["version_after"] == INSTALLED and facts["registered"] is True, facts
     return stats, results
 
 
@@ -149,7 +153,7 @@ def test_deploy_one_job(awx, deploy):
     for host in awx["hosts"]:
         assert stats[host]["changed"] > 0 and results[host]["ansible_facts"]["mobility_service_result"]["actions"]
     registrations = cs_registrations(awx["cs_url"])
-    assert set(awx["hosts"]) <= set(registrations), registrations
+    assert all(registrations.get(h, 0) >= 1 for h in awx["hosts"]), registrations
 
 
 def test_credential_reached_the_job_as_a_file_only(deploy):
@@ -183,7 +187,7 @@ def slices(awx, uninstall):
     """Two slice jobs at once, like AWX on two execution nodes."""
     tmpl = template("Deploy")
     answers = survey_answers(tmpl, mobility_service_control_plane="classic", mobility_service_state="latest")
-    before = {h: r.get("count", 0) for h, r in cs_registrations(awx["cs_url"]).items()}
+    before = cs_registrations(awx["cs_url"])
     jobs = []
     started = time.monotonic()
     for number in (1, 2):
@@ -211,7 +215,7 @@ def test_deploy_two_slices(awx, slices):
     assert seen[0].isdisjoint(seen[1]) and seen[0] | seen[1] == set(awx["hosts"])
     after = cs_registrations(awx["cs_url"])
     for host in awx["hosts"]:
-        assert after[host]["count"] > before.get(host, 0), (host, after[host])
+        assert after.get(host, 0) > before.get(host, 0), (host, before, after)
 
 
 @pytest.fixture(scope="module")
@@ -234,7 +238,7 @@ def test_report_job(awx, report):
     for host in awx["hosts"]:
         r = rows[host]
         assert (r["status"], r["installed"], r["version"], r["registered"], r["control_plane"]) == \
-            ("ok", True, VERSION, True, "classic"), r
+            ("ok", True, INSTALLED, True, "classic"), r
     assert rows["rgone"]["status"] == "unreachable"
     # set_stats: AWX shows these as the job's artifacts.
     stats_event = [e for e in events(pdd, ident) if e.get("event") == "playbook_on_stats"][0]
@@ -249,7 +253,7 @@ def test_report_in_chromium_shows_the_lab(awx, report):
     assert set(dom.hosts) == set(awx["hosts"]) | {"rgone"}
     assert dom.cards["hosts"] == len(awx["hosts"]) + 1 and dom.cards["unreachable"] == 1
     assert dom.cards["registered"] == len(awx["hosts"])
-    assert dom.bars == {VERSION: len(awx["hosts"])}
+    assert dom.bars == {INSTALLED: len(awx["hosts"])}
     by_host_desc = ReportDOM(dump_dom(page, "sort=host:desc"))
     assert by_host_desc.hosts == sorted(set(awx["hosts"]) | {"rgone"}, reverse=True)
     keep = os.environ.get("RUNNER_REPORT_COPY")

@@ -7,6 +7,7 @@ the context offline, and the context holds what the image build needs (no image 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -87,9 +88,12 @@ def test_introspection_finds_the_collections_python_needs(context, tmp_path):
     """What the builder stage runs inside the image, run here on the tarball installed offline."""
     ctx = context[0]
     colls = tmp_path / "colls"
-    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "--offline", "--no-deps", "-p", str(colls),
-                    str(ctx / "_build" / "collections" / "asr-mobility.tar.gz")], check=True,
-                   stdout=subprocess.DEVNULL)
+    # Without the caller's collection paths: asr.mobility found there would count as "already installed".
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_COLLECTIONS_PATH")}
+    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "--offline", "--no-deps", "--force",
+                    "-p", str(colls), str(ctx / "_build" / "collections" / "asr-mobility.tar.gz")], check=True,
+                   stdout=subprocess.DEVNULL, env=env)
+    assert (colls / "ansible_collections" / "asr" / "mobility" / "MANIFEST.json").is_file()
     out = tmp_path / "pip.txt"
     subprocess.run([sys.executable, str(ctx / "_build" / "scripts" / "introspect.py"), "introspect", str(colls),
                     "--write-pip", str(out), "--write-bindep", str(tmp_path / "bindep.txt")], check=True,

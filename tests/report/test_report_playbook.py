@@ -58,7 +58,8 @@ def run(tmp_path_factory):
     out = tmp / "out"
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH="%s:%s" % (STANDIN, REPO / "build" / "collections"),
                ANSIBLE_HOST_KEY_CHECKING="false", ANSIBLE_FORCE_COLOR="false", ANSIBLE_NOCOLOR="true",
-               ANSIBLE_LOCAL_TEMP=str(tmp / "ansible-local"), ANSIBLE_DEPRECATION_WARNINGS="false")
+               ANSIBLE_LOCAL_TEMP=str(tmp / "ansible-local"), ANSIBLE_DEPRECATION_WARNINGS="false",
+               ANSIBLE_PIPELINING="true")
     cmd = [str(Path(PY).parent / "ansible-playbook"), "-i", str(tmp / "inventory.yml"), "--limit", "all:!left-out",
            "--check", str(REPO / "playbooks" / "mobility_report.yml"), "-e", "mobility_report_dir=%s" % out]
     proc = subprocess.run(cmd, env=env, cwd=str(tmp), text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -31,7 +31,7 @@ for token in DEBIAN11-64 DEBIAN12-64 DEBIAN13-64 RHEL8-64 RHEL7-64; do
   done
 done
 (cd "$mirror" && sha256sum Microsoft-ASR_UA_* > SHA256SUMS)
-ls "$mirror" | sed 's/^/   /'
+for f in "$mirror"/*; do echo "   ${f##*/}"; done
 
 say "the fake configuration server's passphrase comes from the lab vault"
 mkdir -p "$lab"
@@ -45,7 +45,7 @@ python3 tests/lab/lab.py up --hosts "$hosts" --cs-passphrase-file "$lab/cs.passp
   --mirror-dir "$mirror" --inventory inventories/lab/hosts.yml
 
 run() {
-  "$bin/ansible-playbook" -i inventories/lab playbooks/deploy_mobility.yml "$@" | tee "$lab/last-run.log"
+  "$bin/ansible-playbook" -i inventories/lab playbooks/deploy_mobility.yml | tee "$lab/last-run.log"
 }
 
 say "first run: install and register"

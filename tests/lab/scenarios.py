@@ -265,7 +265,7 @@ def image_missing(sc: dict) -> bool:
     return lab.podman("image", "exists", sc["image"], check=False, quiet=True).returncode != 0
 
 
-MOLECULE_STEP = re.compile(r"(\S+) ➜ (\w+): Executed: Failed")
+MOLECULE_STEP = re.compile(r"\[(\S+) (?:>|➜) (\w+)\] Executed: Failed|(\S+) (?:>|➜) (\w+): Executed: Failed")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -274,7 +274,7 @@ def failure_reason(log: str) -> str:
     step = ""
     m = MOLECULE_STEP.findall(text)
     if m:
-        step = m[-1][1]
+        step = m[-1][1] or m[-1][3]
     msg = ""
     # the assertion / task failure ansible printed last (our verify/side_effect fail_msg)
     for line in text.splitlines():
@@ -289,11 +289,11 @@ def failure_reason(log: str) -> str:
         msg = "idempotence: tasks changed on the second converge: " + ", ".join(
             sorted(set(re.findall(r"\*\s+\[[^\]]+\] => (.+)", text))))[:300]
     reason = f"{step}: {msg}" if step else msg
-    return reason.replace("\\n", " ").strip()[:400] or "see the log"
+    return reason.replace("\\n", " ").strip()[:240] or "see the log"
 
 
 def run_one(sc: dict, args) -> dict:
-    row = dict(sc, result="", why="", seconds=0.0)
+    row = dict(sc, result="", why="", seconds=0.0, cpu=0.0, steps={})
     reason = skip_reason(sc)
     if image_missing(sc):
         if sc["group"] == "required":
@@ -328,15 +328,11 @@ def run_one(sc: dict, args) -> dict:
     cmd += ["test", "-s", sc["name"]]
     t0 = time.monotonic()
     with open(log_path, "w") as fh:
-        fh.write(f"# {' '.join(cmd)}\n# controller: {venv.name} (ansible-core {sc['controller']})\n")
-        fh.flush()
-        try:
-            proc = subprocess.run(cmd, cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT,
-                                  timeout=args.timeout)
-            rc = proc.returncode
-        except subprocess.TimeoutExpired:
-            rc = "timeout"
+        fh.write(f"# {' '.join(cmd)}\n# controller: {venv.name} (ansible-core {sc['controller']})\n"
+                 f"# each line: seconds since the start\n")
+        rc, row["cpu"] = run_logged(cmd, env, fh, t0, args.timeout)
     row["seconds"] = round(time.monotonic() - t0, 1)
+    row["steps"] = step_times(log_path)
     cleanup_local_collections()
     if rc == 0:
         row.update(result="passed", why=f"{sc['lifecycle']} lifecycle")
@@ -347,6 +343,46 @@ def run_one(sc: dict, args) -> dict:
     return row
 
 
+def run_logged(cmd: list, env: dict, fh, t0: float, timeout: int):
+    """Run cmd, each output line prefixed with the seconds since t0 -> (rc or 'timeout', cpu s)."""
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, errors="replace",
+                            start_new_session=True)
+    deadline = t0 + timeout
+    timed_out = False
+    for line in proc.stdout:
+        fh.write(f"[{time.monotonic() - t0:7.1f}] {line}")
+        if time.monotonic() > deadline:
+            os.killpg(proc.pid, 15)
+            timed_out = True
+            break
+    # wait4: the CPU time of molecule and everything it ran on the controller (ansible-playbook,
+    # podman CLI), a measure that does not depend on what else loads the machine.
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    cpu = round(usage.ru_utime + usage.ru_stime, 1)
+    return ("timeout" if timed_out else proc.returncode), cpu
+
+
+# molecule without a terminal: "INFO     [debian12 > converge] Executing" / "... Executed: Failed"
+STEP_LINE = re.compile(r"^\[\s*([\d.]+)\] \w+\s+\[[^ \]]+ (?:>|➜) (\w+)\] (Executing|Executed)")
+
+
+def step_times(log_path: Path) -> dict:
+    """Seconds per molecule step, from the timestamped log."""
+    start, out = {}, {}
+    for line in log_path.read_text(errors="replace").splitlines():
+        m = STEP_LINE.match(ANSI.sub("", line))
+        if not m:
+            continue
+        t, step, what = float(m.group(1)), m.group(2), m.group(3)
+        if what == "Executing":
+            start[step] = t
+        elif step in start:
+            out[step] = round(out.get(step, 0) + t - start.pop(step), 1)
+    return out
+
+
 def cleanup_local_collections() -> None:
     """molecule must test the source tree: never leave a copy of the collection behind."""
     for path in (REPO / ".ansible", Path.home() / ".ansible" / "collections" / "ansible_collections" / "asr"):
@@ -355,12 +391,22 @@ def cleanup_local_collections() -> None:
 
 
 def table(rows: list) -> str:
-    head = ["scenario", "distro", "token", "controller", "result", "secs", "why"]
+    head = ["scenario", "distro", "token", "controller", "result", "wall s", "cpu s", "why"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     for r in rows:
         cells = [r["name"], r["description"], r["token"], f"ansible-core {r['controller']}",
-                 r["result"].upper(), f"{r['seconds']:.0f}" if r["seconds"] else "-", r["why"]]
+                 r["result"].upper(), f"{r['seconds']:.0f}" if r["seconds"] else "-",
+                 f"{r['cpu']:.0f}" if r.get("cpu") else "-", r["why"]]
         lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def step_table(rows: list) -> str:
+    steps = ["destroy", "create", "prepare", "converge", "idempotence", "verify", "side_effect"]
+    lines = ["| scenario | " + " | ".join(steps) + " |", "|" + "|".join("---" for _ in range(len(steps) + 1)) + "|"]
+    for r in rows:
+        if r.get("steps"):
+            lines.append(f"| {r['name']} | " + " | ".join(f"{r['steps'].get(s, 0):.0f}" for s in steps) + " |")
     return "\n".join(lines)
 
 
@@ -393,7 +439,8 @@ def cmd_run(args) -> int:
             try:
                 row = fut.result()
             except Exception as exc:  # noqa: BLE001 - one broken scenario must not hide the others
-                row = dict(sc, result="failed", why=f"runner error: {exc}", seconds=0.0)
+                row = dict(sc, result="failed", why=f"runner error: {exc}", seconds=0.0, cpu=0.0,
+                           steps={})
             rows[sc["name"]] = row
             say(f"  {row['result'].upper():8} {sc['name']:18} {row['seconds']:6.0f}s  {row['why']}")
     ordered = [rows[s["name"]] for s in chosen]
@@ -401,12 +448,16 @@ def cmd_run(args) -> int:
     if not args.keep_services:
         services_down()
     md = table(ordered)
+    steps_md = step_table(ordered)
     counts = {k: sum(1 for r in ordered if r["result"] == k) for k in ("passed", "failed", "skipped")}
+    cpu = sum(r.get("cpu") or 0 for r in ordered)
     summary = (f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped "
-               f"in {total / 60:.1f} min ({args.jobs} at a time)")
+               f"in {total / 60:.1f} min wall ({args.jobs} at a time; controller CPU {cpu / 60:.1f} min; "
+               f"load average at the end {os.getloadavg()[0]:.1f})")
     legend = "\n".join(f"- **{k}** lifecycle: {v}" for k, v in LIFECYCLE.items())
     STATE.mkdir(parents=True, exist_ok=True)
-    (STATE / "results.md").write_text(f"{md}\n\n{summary}\n\n{legend}\n")
+    (STATE / "results.md").write_text(f"{md}\n\n{summary}\n\n{legend}\n\nSeconds per molecule step:\n\n"
+                                      f"{steps_md}\n")
     (STATE / "results.json").write_text(json.dumps({"rows": ordered, "summary": summary,
                                                       "seconds": round(total, 1)}, indent=2) + "\n")
     print(f"\n{md}\n\n{summary}\n{legend}\n(build/scenarios/results.md)", flush=True)

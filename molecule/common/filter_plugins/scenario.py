@@ -3,8 +3,9 @@
 """Filters of the lab's molecule scenarios (molecule/common; test code, never shipped).
 
 asr_scn_state(stdout)        KEY=VALUE lines of files/agent_state.sh -> dict
-asr_scn_run(stdout, host, rc) the JSON of a nested ansible-playbook run (stdout callback
-                             ansible.posix.json) -> what the scenario asserts on:
+asr_scn_run(stdout, host, rc, save_to) the JSON of a nested ansible-playbook run (stdout
+                             callback ansible.posix.json), also written to save_to -> what the
+                             scenario asserts on:
     rc, parse_error, stats (ok/changed/failures/unreachable/skipped of ``host``), failed (bool),
     failures: [{task, msg}] of ``host``, changed_tasks: [task names that changed on ``host``],
     result: the role's ``mobility_service_result`` fact (last value set on ``host``),
@@ -17,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 
 AGENT_ACTIONS = ('asr.mobility.agent', 'agent')
 
@@ -41,9 +43,16 @@ def _json_start(text):
     return text[idx:] if idx >= 0 else text
 
 
-def asr_scn_run(text, host, rc=None):
+def asr_scn_run(text, host, rc=None, save_to=None):
     out = {'rc': rc, 'parse_error': '', 'stats': {}, 'failed': True, 'failures': [],
            'changed_tasks': [], 'result': {}, 'agent': {}, 'plan': {}, 'summary': []}
+    if save_to:
+        # keep the raw output for post-mortems (cheaper than a copy task on a loaded machine)
+        directory = os.path.dirname(save_to)
+        if directory and not os.path.isdir(directory):
+            os.makedirs(directory)
+        with open(save_to, 'w') as handle:
+            handle.write((text or '') + '\n')
     try:
         data = json.loads(_json_start(text or ''))
     except ValueError as exc:
@@ -54,11 +63,13 @@ def asr_scn_run(text, host, rc=None):
         for task in play.get('tasks', []):
             name = task.get('task', {}).get('name', '')
             hosts = task.get('hosts', {})
+            # the playbooks' summary (a debug of a list of lines, run once on the controller: it is
+            # recorded under localhost or under the host that ran it, depending on the playbook)
+            for some in (hosts.get(host) or {}, hosts.get('localhost') or {}):
+                if 'summary' in name.lower() and isinstance(some.get('msg'), list):
+                    out['summary'] = some['msg']
             res = hosts.get(host)
             if res is None:
-                local = hosts.get('localhost') or {}
-                if isinstance(local.get('msg'), list) and 'summary' in name.lower():
-                    out['summary'] = local['msg']
                 continue
             if res.get('failed') or res.get('unreachable'):
                 out['failures'].append({'task': name, 'msg': res.get('msg', ''),
@@ -70,8 +81,6 @@ def asr_scn_run(text, host, rc=None):
             if 'mobility_service_result' in facts:
                 out['result'] = facts['mobility_service_result']
             if res.get('action') in AGENT_ACTIONS and not res.get('skipped'):
-                if res.get('invocation', {}).get('module_args', {}).get('_ansible_check_mode') is None:
-                    pass
                 if 'decide' in name.lower():
                     out['plan'] = res
                 else:

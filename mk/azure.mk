@@ -23,15 +23,14 @@ azure-contract: collection
 azure-lab-images: lab-deps
 	$(LAB_BUILD) --cache-dir $(LAB_CACHE) --only debian11 debian12
 
-# Every scenario runs even when one fails; a table of results and times at the end.
+# Every scenario runs even when one fails (AZURE_MOLECULE_JOBS at a time, logs in
+# build/azure-molecule/); a table of results and times at the end.
+AZURE_MOLECULE_JOBS ?= 3
 azure-molecule: azure-lab-images collection
-	@rm -rf .ansible; failed=0; table=""; \
-	for s in $(AZURE_SCENARIOS); do \
-	  t0=$$(date +%s); \
-	  if $(LAB_MOLECULE) test -s $$s; then r=passed; else r=FAILED; failed=1; fi; \
-	  table="$$table$$(printf '%-26s %-7s %5ss' $$s $$r $$(( $$(date +%s) - t0 )))\n"; \
-	done; rm -rf .ansible; \
-	printf '\nazure-molecule results:\n%b' "$$table"; exit $$failed
+	@rm -rf .ansible; rc=0; \
+	MOLECULE="env $(LAB_MOLECULE)" molecule/azure_guest_shared/run_scenarios.sh $(AZURE_MOLECULE_JOBS) \
+		$(BUILD)/azure-molecule $(AZURE_SCENARIOS) || rc=$$?; \
+	rm -rf .ansible; exit $$rc
 
 azure-molecule-ubuntu: collection
 	@if podman image exists $(AZURE_UBUNTU_IMAGE); then \

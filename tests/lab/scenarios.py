@@ -28,9 +28,10 @@ file, so parallel prepares are safe: it builds the doubles a scenario needs when
 builder is deterministic), rewrites SHA256SUMS, and (re)starts a service that does not answer.
 
 Images come from tests/lab/images/build.py (make lab-images / lab-images-all). A scenario whose
-image is opt-in (Ubuntu) and not built is SKIPPED with the reason; a scenario whose target needs
-ansible-core 2.16 (Python 2.7/3.5/3.6: Ubuntu 16.04, 18.04) runs with .venv216 (make venv216) and
-is SKIPPED when it is missing. A required scenario never skips: missing image = FAILED.
+image is opt-in (Ubuntu) and not built is SKIPPED with the reason; a scenario whose target Python
+the current ansible-core cannot manage runs with an older controller venv: Python 2.7 and 3.6
+(Ubuntu 16.04, 18.04) with .venv216 (ansible-core 2.16, make venv216), Python 3.5 (Ubuntu 16.04's
+python3) with .venv215 (ansible-core 2.15, make venv215); SKIPPED when that venv is missing. A required scenario never skips: missing image = FAILED.
 
 Results: a markdown table on stdout and in build/scenarios/results.md (+ results.json), one log per
 scenario in build/scenarios/logs/<name>.log, the nested playbook runs (JSON) in
@@ -71,7 +72,8 @@ CS_URL, MIRROR_URL = f"http://{CS_IP}:{CS_PORT}", f"http://{MIRROR_IP}:{MIRROR_P
 VAULT = REPO / "inventories" / "lab" / "group_vars" / "asr_mobility" / "vault.yml"
 VAULT_PASSWORD = REPO / "inventories" / "lab" / "vault-password.lab"
 VAULT_KEY = "vault_asr_mobility_passphrase"
-VENVS = {"2.19": REPO / ".venv", "2.16": REPO / ".venv216"}
+# ansible-core line -> controller venv (Makefile: venv, venv216; mk/molecule.mk: venv215)
+VENVS = {"2.19": REPO / ".venv", "2.16": REPO / ".venv216", "2.15": REPO / ".venv215"}
 BASE_CONFIGS = [MOLECULE_DIR / "shared" / "base.yml", MOLECULE_DIR / "common" / "base.yml"]
 LIFECYCLE = {
     "full": "converge (old pin), idempotence, verify, check mode, upgrade (98, reboot reported), "
@@ -255,7 +257,7 @@ def skip_reason(sc: dict) -> str | None:
     if venv is None:
         return f"no controller venv for ansible-core {sc['controller']}"
     if not (venv / "bin" / "ansible-playbook").exists():
-        target = "venv216" if sc["controller"] == "2.16" else "venv"
+        target = {"2.16": "venv216", "2.15": "venv215"}.get(sc["controller"], "venv")
         return (f"{sc['description']} needs ansible-core {sc['controller']} ({venv.name} missing: "
                 f"make {target})")
     return None

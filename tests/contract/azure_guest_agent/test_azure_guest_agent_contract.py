@@ -23,7 +23,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import glob
-import re
 import os
 import sys
 
@@ -128,15 +127,3 @@ def test_contract(scenario_path, tmp_path, real_docs):
 def test_every_required_case_has_a_scenario():
     names = set(os.path.basename(p)[:-4] for p in SCENARIOS)
     assert {'running', 'stopped_disabled', 'missing_with_msi', 'missing_without_msi'} <= names
-
-
-def test_role_never_deprovisions():
-    """waagent -deprovision wipes users, SSH host keys and the provisioning state of a live VM."""
-    offenders = []
-    for base in (ROLE, os.path.join(harness.ROOT, 'playbooks', 'post_failover.yml')):
-        paths = [base] if os.path.isfile(base) else [os.path.join(d, f) for d, _, fs in os.walk(base) for f in fs]
-        for path in paths:
-            with open(path, 'rb') as handle:
-                if re.search(br'-deprovision', handle.read()):
-                    offenders.append(os.path.relpath(path, harness.ROOT))
-    assert offenders == []

@@ -50,7 +50,7 @@ def test_role_variables_carry_the_prefix():
 
 def test_never_deprovision():
     """waagent -deprovision wipes users, SSH host keys and provisioning state of a live VM."""
-    paths = [os.path.join(d, f) for d, _, files in os.walk(ROLE) for f in files]
+    paths = [os.path.join(d, f) for d, unused_dirs, files in os.walk(ROLE) for f in files]
     paths.append(os.path.join(ROOT, 'playbooks', 'post_failover.yml'))
     offenders = []
     for path in paths:

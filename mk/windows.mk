@@ -11,6 +11,6 @@ windows-units: collection
 	ASR_REQUIRE_TREE_SITTER=1 PYTHONPATH=$(COLL_TREE) $(WINDOWS_PYTEST) tests/unit/plugins/action
 
 windows-contract: collection
-	$(WINDOWS_PYTEST) $$($(BIN)/python -c 'import xdist' 2>/dev/null && echo -n auto | sed 's/^/-n /') tests/contract
+	$(WINDOWS_PYTEST) $$($(BIN)/python -c 'import xdist' 2>/dev/null && echo -n auto | sed 's/^/-n /') tests/contract --ignore=tests/contract/azure_guest_agent
 
 windows-tests: windows-units windows-contract

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run the per-distro molecule scenarios of the lab and print a table distro -> result.
 
   scenarios.py list                                   the scenarios, their images and tokens
@@ -7,7 +6,8 @@
   scenarios.py services --down
 
 A scenario is a directory molecule/<name>/ (not _*, shared, common) whose molecule.yml names one
-platform with an asr_token (other directories are other suites and are left alone): its image, the installer token the collection must pick (asr_token), optionally the
+platform with an asr_token (other directories are other suites and are left alone): its image,
+the installer token the collection must pick (asr_token), optionally the
 Python interpreter (asr_python) and the lifecycle depth (asr_lifecycle: full | short). Everything
 else is shared: molecule/shared/base.yml (create/destroy) + molecule/common/base.yml (prepare,
 converge, idempotence, verify, side_effect through playbooks/deploy_mobility.yml and
@@ -87,8 +87,8 @@ def say(msg: str) -> None:
 
 
 def loud(msg: str) -> None:
-    bar = "!" * min(100, max(20, len(msg) + 8))
-    print(f"\n{bar}\n!!! {msg}\n{bar}\n", flush=True)
+    rule = "!" * min(100, max(20, len(msg) + 8))
+    print(f"\n{rule}\n!!! {msg}\n{rule}\n", flush=True)
 
 
 # --------------------------------------------------------------------------------------- scenarios
@@ -143,7 +143,7 @@ def locked():
 def vault_passphrase() -> str:
     exe = shutil.which("ansible-vault") or str(VENVS["2.19"] / "bin" / "ansible-vault")
     proc = subprocess.run([exe, "view", "--vault-password-file", str(VAULT_PASSWORD), str(VAULT)],
-                          text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                          text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"ansible-vault view {VAULT} failed: {proc.stderr.strip()}")
     for line in proc.stdout.splitlines():
@@ -235,7 +235,18 @@ def ensure_services(tokens: list, versions: list) -> dict:
             "changed": bool(built) or changed_pass or "started" in (cs, mirror)}
 
 
-def services_down() -> None:
+def scenario_instances() -> list:
+    """Running scenario hosts (molecule/shared/create.yml labels them), e.g. another run's."""
+    out = lab.podman("ps", "--filter", "label=asr.lab.managed-by=molecule", "--format",
+                     "{{.Names}}", check=False, quiet=True).stdout.split()
+    return [n for n in out if n.startswith("asr-scn-")]
+
+
+def services_down(force: bool = True) -> None:
+    busy = scenario_instances()
+    if busy and not force:
+        say(f"keeping {CS_NAME} and {MIRROR_NAME}: scenario hosts still running ({', '.join(busy)})")
+        return
     for name in (CS_NAME, MIRROR_NAME):
         if container_state(name) != "absent":
             say(f"removing {name}")
@@ -360,7 +371,7 @@ def run_logged(cmd: list, env: dict, fh, t0: float, timeout: int):
             break
     # wait4: the CPU time of molecule and everything it ran on the controller (ansible-playbook,
     # podman CLI), a measure that does not depend on what else loads the machine.
-    _, status, usage = os.wait4(proc.pid, 0)
+    status, usage = os.wait4(proc.pid, 0)[1:]
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu = round(usage.ru_utime + usage.ru_stime, 1)
     return ("timeout" if timed_out else proc.returncode), cpu
@@ -394,7 +405,7 @@ def cleanup_local_collections() -> None:
 
 def table(rows: list) -> str:
     head = ["scenario", "distro", "token", "controller", "result", "wall s", "cpu s", "why"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for dummy in head) + "|"]
     for r in rows:
         cells = [r["name"], r["description"], r["token"], f"ansible-core {r['controller']}",
                  r["result"].upper(), f"{r['seconds']:.0f}" if r["seconds"] else "-",
@@ -405,7 +416,7 @@ def table(rows: list) -> str:
 
 def step_table(rows: list) -> str:
     steps = ["destroy", "create", "prepare", "converge", "idempotence", "verify", "side_effect"]
-    lines = ["| scenario | " + " | ".join(steps) + " |", "|" + "|".join("---" for _ in range(len(steps) + 1)) + "|"]
+    lines = ["| scenario | " + " | ".join(steps) + " |", "|" + "|".join("---" for dummy in range(len(steps) + 1)) + "|"]
     for r in rows:
         if r.get("steps"):
             lines.append(f"| {r['name']} | " + " | ".join(f"{r['steps'].get(s, 0):.0f}" for s in steps) + " |")
@@ -448,7 +459,7 @@ def cmd_run(args) -> int:
     ordered = [rows[s["name"]] for s in chosen]
     total = time.monotonic() - t0
     if not args.keep_services:
-        services_down()
+        services_down(force=False)
     md = table(ordered)
     steps_md = step_table(ordered)
     counts = {k: sum(1 for r in ordered if r["result"] == k) for k in ("passed", "failed", "skipped")}
@@ -458,8 +469,8 @@ def cmd_run(args) -> int:
                f"load average at the end {os.getloadavg()[0]:.1f})")
     legend = "\n".join(f"- **{k}** lifecycle: {v}" for k, v in LIFECYCLE.items())
     STATE.mkdir(parents=True, exist_ok=True)
-    (STATE / "results.md").write_text(f"{md}\n\n{summary}\n\n{legend}\n\nSeconds per molecule step:\n\n"
-                                      f"{steps_md}\n")
+    (STATE / "results.md").write_text(
+        f"{md}\n\n{summary}\n\n{legend}\n\nSeconds per molecule step:\n\n{steps_md}\n")
     (STATE / "results.json").write_text(json.dumps({"rows": ordered, "summary": summary,
                                                       "seconds": round(total, 1)}, indent=2) + "\n")
     print(f"\n{md}\n\n{summary}\n{legend}\n(build/scenarios/results.md)", flush=True)
@@ -477,7 +488,7 @@ def cmd_list(args) -> int:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n", 1)[1])
     sub = ap.add_subparsers(dest="cmd", required=True)

@@ -41,11 +41,11 @@ echo "svagents=$found"
 echo "runs_sha=$(sha $RUNS)"
 for prog in install configurator uninstall; do
     n=0
-    if [ -f $RUNS ]; then n=$(grep -c "^[^ ]* $prog exit=" $RUNS || true); fi
+    if [ -f "$RUNS" ]; then n=$(grep -c "^[^ ]* $prog exit=" "$RUNS" || true); fi
     echo "runs_$prog=$n"
 done
 echo "runs_last=$(tail -n 1 $RUNS 2>/dev/null)"
-echo "installers=$(ls /var/tmp/asr-mobility 2>/dev/null | tr '\n' ' ')"
+echo "installers=$(find /var/tmp/asr-mobility -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null)"
 # shellcheck disable=SC2086
 listing() {
     find $OWNED -xdev \( -type f -printf "%p %s %m $1" -exec sha256sum {} \; \) -o \
@@ -53,4 +53,5 @@ listing() {
 }
 echo "footprint=$(listing '' | sha256sum | cut -c1-64)"
 echo "footprint_t=$(listing '%T@ ' | sha256sum | cut -c1-64)"
+# shellcheck disable=SC2086  # OWNED is a list of paths
 echo "footprint_paths=$(find $OWNED -xdev 2>/dev/null | sort | tr '\n' ' ')"

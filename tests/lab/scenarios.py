@@ -471,8 +471,8 @@ def cmd_run(args) -> int:
     STATE.mkdir(parents=True, exist_ok=True)
     (STATE / "results.md").write_text(
         f"{md}\n\n{summary}\n\n{legend}\n\nSeconds per molecule step:\n\n{steps_md}\n")
-    (STATE / "results.json").write_text(json.dumps({"rows": ordered, "summary": summary,
-                                                      "seconds": round(total, 1)}, indent=2) + "\n")
+    results = {"rows": ordered, "summary": summary, "seconds": round(total, 1)}
+    (STATE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\n{md}\n\n{summary}\n{legend}\n(build/scenarios/results.md)", flush=True)
     skipped = [r["name"] for r in ordered if r["result"] == "skipped"]
     if skipped:

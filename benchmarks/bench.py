@@ -3,7 +3,9 @@
 """Fleet rollout cost of playbooks/deploy_mobility.yml against the floor (`make bench`).
 
   .venv/bin/python benchmarks/bench.py [--sizes 10 50 200] [--forks 10] [--source controller|url]
-  .venv/bin/python benchmarks/bench.py probe-podman [--sizes 10]     (the heavier lab, for comparison)
+  .venv/bin/python benchmarks/bench.py ab --sizes 50 --collections-b DIR   (before/after: rerun A vs B)
+  .venv/bin/python benchmarks/bench.py probe-podman --sizes 10 50   (the floor on podman containers)
+  .venv/bin/python benchmarks/bench.py task-cost --sizes 50          (controller cost of one task per host)
 
 For every N a lab of N cheap hosts is built: one overlayfs per host over a shared Debian 12 root
 (exported from the lab image localhost/asr-lab:debian12), with /proc and /dev mounted, driven by
@@ -32,6 +34,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import http.server
+import functools
 import json
 import os
 import platform
@@ -79,8 +82,8 @@ def loadavg() -> str:
 
 
 def run(cmd, **kw) -> subprocess.CompletedProcess:
-    kw.setdefault("check", True)
-    return subprocess.run([str(c) for c in cmd], **kw)
+    check = kw.pop("check", True)
+    return subprocess.run([str(c) for c in cmd], check=check, **kw)
 
 
 # ------------------------------------------------------------------------------------- machine
@@ -249,7 +252,7 @@ class ThreadingServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 
 def start_mirror(directory: Path) -> tuple:
-    handler = lambda *a, **kw: Mirror(*a, directory=str(directory), **kw)  # noqa: E731
+    handler = functools.partial(Mirror, directory=str(directory))
     server = ThreadingServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
@@ -667,8 +670,8 @@ def bench(args) -> int:
                 lab.down()
     finally:
         ctx.close()
-    ctx.write("results", render(ctx.info, ctx.settings, rows), {"machine": ctx.info, "settings": ctx.settings,
-                                                                 "rows": rows})
+    payload = {"machine": ctx.info, "settings": ctx.settings, "rows": rows}
+    ctx.write("results", render(ctx.info, ctx.settings, rows), payload)
     return 0 if all(r["rc"] == 0 for r in rows) else 1
 
 
@@ -751,7 +754,7 @@ def probe_memory(names: list) -> float:
     total = 0.0
     units = {"b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "kib": 1024, "mib": 1024 ** 2, "gib": 1024 ** 3}
     for entry in json.loads(out or "[]"):
-        used = str(entry.get("mem_usage", "0B")).split("/")[0].strip().lower()
+        used = str(entry.get("mem_usage", "0B")).split("/", maxsplit=1)[0].strip().lower()
         number = used.rstrip("abcdefghijklmnopqrstuvwxyz")
         total += float(number or 0) * units.get(used[len(number):].strip() or "b", 1)
     return total / 1024 ** 2
@@ -786,6 +789,9 @@ def probe_podman(args) -> int:
                             pending.discard(name)
                     if pending:
                         time.sleep(1)
+                booted = n - len(pending)
+            else:
+                booted = n
             up_s = time.monotonic() - started
             mem = probe_memory(names)
             inventory = work / f"podman-{n}.yml"
@@ -794,15 +800,15 @@ def probe_podman(args) -> int:
                                  f"  children:\n    {GROUP}:\n      hosts:\n"
                                  + "".join(f"        {name}:\n" for name in names))
             result = run_phase(f"probe-{kind}-{n}", FLOOR, inventory, work, args, [])
-            rows.append({"n": n, "kind": kind, "up_s": up_s, "mem_mib": mem, "wall": result["wall"],
+            rows.append({"n": n, "kind": kind, "up_s": up_s, "booted": booted, "mem_mib": mem, "wall": result["wall"],
                          "cpu": result["cpu"], "rc": result["rc"], "load": result["load_after"]})
-            say(f"N={n} {kind}: up {up_s:.1f}s, containers {mem:.0f} MiB, floor rc={result['rc']} "
+            say(f"N={n} {kind}: up {up_s:.1f}s ({booted} booted), containers {mem:.0f} MiB, floor rc={result['rc']} "
                 f"wall {result['wall']:.1f}s cpu {result['cpu']:.0f}s; load {result['load_after']}")
             probe_cleanup()
-    lines = ["| N | podman containers | up (boot) s | memory MiB (per host) | floor wall s (ms/host) | floor CPU s/host | "
-             "load after |", "|---|---|---|---|---|---|---|"]
+    lines = ["| N | podman containers | up (boot) s | booted | memory MiB (per host) | floor wall s (ms/host) | "
+             "floor CPU s/host (controller side) | load after |", "|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['n']} | {r['kind']} | {r['up_s']:.1f} | {r['mem_mib']:.0f} ({r['mem_mib'] / r['n']:.1f}) | "
+        lines.append(f"| {r['n']} | {r['kind']} | {r['up_s']:.1f} | {r['booted']} | {r['mem_mib']:.0f} ({r['mem_mib'] / r['n']:.1f}) | "
                      f"{r['wall']:.1f} ({1000 * r['wall'] / r['n']:.0f}) | {r['cpu'] / r['n']:.2f} | {r['load']} |")
     report = "\n".join(lines)
     say("\n" + report)
@@ -810,11 +816,58 @@ def probe_podman(args) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------ task-cost
+def task_cost(args) -> int:
+    """What one task costs per host on the controller, with no host contacted: K set_fact tasks
+    (ok) and K skipped tasks against N inventory hosts, minus an empty play."""
+    BUILD.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    work = BUILD / f"task-cost-{stamp}"
+    work.mkdir(parents=True)
+    n, k = max(args.sizes), 25
+    inventory = work / "hosts.yml"
+    inventory.write_text("all:\n  vars:\n    ansible_connection: local\n  hosts:\n"
+                         + "".join(f"    t{i:03d}:\n" for i in range(n)))
+    bodies = {
+        "empty": ["    - name: Nothing", "      ansible.builtin.meta: noop"],
+        "set_fact": [line for i in range(k) for line in
+                     (f"    - name: Set {i}", "      ansible.builtin.set_fact:",
+                      f"        task_cost_{i}: \"{{{{ inventory_hostname }}}}\"")],
+        "skipped": [line for i in range(k) for line in
+                    (f"    - name: Skip {i}", "      ansible.builtin.debug:", "        msg: never",
+                     "      when: task_cost_never | default(false)")],
+    }
+    env = ansible_env({"ANSIBLE_FORKS": str(args.forks)})
+    measured = {}
+    for name, body in bodies.items():
+        playbook = work / f"{name}.yml"
+        playbook.write_text("\n".join(["- name: Task cost", "  hosts: all", "  gather_facts: false",
+                                       "  tasks:"] + body) + "\n")
+        started = time.monotonic()
+        proc = subprocess.Popen([VENV_BIN / "ansible-playbook", "-i", inventory, playbook], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        measured[name] = (time.monotonic() - started, usage.ru_utime + usage.ru_stime, usage.ru_stime,
+                          os.waitstatus_to_exitcode(status))
+    wall0, cpu0, sys0, _rc = measured["empty"]
+    lines = [f"task cost: N={n} hosts, {k} tasks, forks {args.forks}, load {loadavg()}",
+             "| tasks | wall s | CPU s (sys) | ms wall per host-task | ms CPU per host-task |", "|---|---|---|---|---|"]
+    for name in ("empty", "set_fact", "skipped"):
+        wall, cpu, sys_s, rc = measured[name]
+        per = (f"{1000 * (wall - wall0) / (n * k):.1f} | {1000 * (cpu - cpu0) / (n * k):.1f}" if name != "empty"
+               else "- | -")
+        lines.append(f"| {name}{'' if rc == 0 else f' rc={rc}'} | {wall:.1f} | {cpu:.1f} ({sys_s:.1f}) | {per} |")
+    report = "\n".join(lines)
+    say(report)
+    (BUILD / f"task-cost-{stamp}.md").write_text(report + "\n")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n", 1)[1])
-    ap.add_argument("mode", nargs="?", choices=["bench", "probe-podman", "ab"], default="bench")
+    ap.add_argument("mode", nargs="?", choices=["bench", "probe-podman", "ab", "task-cost"], default="bench")
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 200])
     ap.add_argument("--forks", type=int, default=10)
     ap.add_argument("--source", choices=["controller", "url"], default="controller")
@@ -826,6 +879,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.mode == "probe-podman":
         return probe_podman(args)
+    if args.mode == "task-cost":
+        return task_cost(args)
     if os.environ.get(NS_MARK) != "1":
         # Private mount namespace: every mount goes away with this process.
         env = dict(os.environ, **{NS_MARK: "1"})

@@ -20,6 +20,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.asr.mobility.plugins.module_utils.state import parse_kv as _kv
+
 # Canonical distribution names are Ansible's ``ansible_distribution`` values.
 RHEL_LIKE = ('RedHat', 'CentOS', 'Rocky', 'AlmaLinux')
 ORACLE = 'OracleLinux'
@@ -118,18 +120,6 @@ def version_tuple(version):
     while len(parts) < 2:
         parts.append(0)
     return tuple(parts)
-
-
-def _kv(text):
-    """KEY=VALUE / KEY = VALUE lines -> dict (quotes stripped)."""
-    values = {}
-    for line in (text or '').splitlines():
-        line = line.strip()
-        if not line or line.startswith('#') or '=' not in line:
-            continue
-        key, value = line.split('=', 1)
-        values[key.strip()] = value.strip().strip('"').strip("'")
-    return values
 
 
 _RELEASE_RE = re.compile(r'release\s+(\d+(?:\.\d+)*)', re.I)

@@ -213,3 +213,16 @@ def _register_reason(control_plane, cs_address, why):
     if control_plane == 'classic':
         return 'register with configuration server %s (%s)' % (cs_address, why)
     return 'register with the replication appliance from its config file (%s)' % why
+
+
+def result_base(detected, state):
+    """The return keys every backend (Linux module, Windows action) starts from: the token decision
+    of ``os_tokens.detect`` and the installed state before acting."""
+    result = {
+        'os_token': detected['token'], 'os_token_confirmed': detected['confirmed'],
+        'version_before': state['version'], 'version_after': state['version'],
+        'control_plane': state['control_plane'], 'registered': state['registered'],
+    }
+    if not detected['supported']:
+        result['unsupported_reason'] = detected['reason']
+    return result

@@ -235,7 +235,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.asr.mobility.plugins.module_utils import linux_agent
 from ansible_collections.asr.mobility.plugins.module_utils.installer import compare_versions
-from ansible_collections.asr.mobility.plugins.module_utils.planner import REGISTER, UNINSTALL, plan
+from ansible_collections.asr.mobility.plugins.module_utils.planner import REGISTER, UNINSTALL, plan, result_base
 
 
 def _describe(state):
@@ -317,12 +317,8 @@ def main():
 
     detected = linux_agent.detect_os(params['os_token_overrides'])
     state = linux_agent.read_state()
-    result.update(os_token=detected['token'], os_token_confirmed=detected['confirmed'],
-                  version_before=state['version'], version_after=state['version'],
-                  control_plane=state['control_plane'], registered=state['registered'])
-    if not detected['supported']:
-        result['unsupported_reason'] = detected['reason']
-    elif not detected['confirmed']:
+    result.update(result_base(detected, state))
+    if detected['supported'] and not detected['confirmed']:
         module.warn(detected['reason'])
 
     if params['state'] != 'absent' and not detected['supported']:

@@ -37,7 +37,7 @@ from ansible_collections.asr.mobility.plugins.module_utils import exit_codes, os
 from ansible_collections.asr.mobility.plugins.module_utils.installer import (
     InstallerNameError, compare_versions, parse_name, parse_version)
 from ansible_collections.asr.mobility.plugins.module_utils.linux_agent import LOG_TAIL_LINES, VendorError
-from ansible_collections.asr.mobility.plugins.module_utils.planner import REGISTER, UNINSTALL, plan
+from ansible_collections.asr.mobility.plugins.module_utils.planner import REGISTER, UNINSTALL, plan, result_base
 from ansible_collections.asr.mobility.plugins.module_utils.state import windows_state
 # The module's own helpers, so diff text, predictions and input checks are the Linux ones.
 from ansible_collections.asr.mobility.plugins.modules.agent import _describe, _missing_inputs, _predicted
@@ -367,12 +367,8 @@ class WindowsAgent(object):
                                     architecture=host['architecture'], os_family='Windows',
                                     overrides=params.get('os_token_overrides') or {})
         state = self.read_state()
-        result.update(os_token=detected['token'], os_token_confirmed=detected['confirmed'],
-                      version_before=state['version'], version_after=state['version'],
-                      control_plane=state['control_plane'], registered=state['registered'])
-        if not detected['supported']:
-            result['unsupported_reason'] = detected['reason']
-        elif not detected['confirmed']:
+        result.update(result_base(detected, state))
+        if detected['supported'] and not detected['confirmed']:
             self.warnings.append(detected['reason'])
         if params['state'] != 'absent' and not detected['supported']:
             return fail('Unsupported operating system: %s. Nothing was changed.' % detected['reason'])

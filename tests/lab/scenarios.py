@@ -24,8 +24,11 @@ They are not lab.py's asr-lab-cs/asr-lab-mirror because `lab.py up` removes ever
 (a scenario run would break a running `make demo` and the other way round) and the demo owns its
 mirror directory (it wipes it). They carry the label asr.lab.managed-by=scenarios.py; `lab.py down`
 leaves them (and the network while they use it). `services` is idempotent and serialised by a lock
-file, so parallel prepares are safe: it builds the doubles a scenario needs when missing (the
-builder is deterministic), rewrites SHA256SUMS, and (re)starts a service that does not answer.
+file, so parallel prepares are safe: it builds the doubles a scenario needs (the builder is
+deterministic) and replaces those that are missing or changed (edited double templates), rewrites
+SHA256SUMS, and (re)starts a service that does not answer. The services belong to one checkout
+(label asr.scn.checkout); `run` removes them at the end unless scenario hosts are still running.
+One machine runs the scenarios of one checkout at a time (the host containers have fixed names).
 
 Images come from tests/lab/images/build.py (make lab-images / lab-images-all). A scenario whose
 image is opt-in (Ubuntu) and not built is SKIPPED with the reason; a scenario whose target Python
@@ -50,6 +53,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -165,22 +169,28 @@ def write_if_changed(path: Path, text: str, mode: int) -> bool:
 
 
 def build_mirror(tokens: list, versions: list) -> list:
+    """Build the doubles (deterministic bytes) and put those that are new or changed (the double's
+    templates were edited) into the mirror; rewrite SHA256SUMS. Returns the names written."""
     mirror = STATE / "mirror"
     mirror.mkdir(parents=True, exist_ok=True)
-    built = []
+    written = []
     sys.path.insert(0, str(HERE / "double"))
     import build_installer  # tests/lab/double/build_installer.py
-    for token in tokens:
-        for version in versions:
-            if not list(mirror.glob(f"Microsoft-ASR_UA_{version}_{token}_*_release.tar.gz")):
-                built.append(Path(build_installer.build(version, token, str(mirror))).name)
+    with tempfile.TemporaryDirectory(dir=mirror, prefix=".build-") as tmp:
+        for token in tokens:
+            for version in versions:
+                fresh = Path(build_installer.build(version, token, tmp))
+                dest = mirror / fresh.name
+                if not dest.is_file() or dest.read_bytes() != fresh.read_bytes():
+                    fresh.replace(dest)
+                    written.append(dest.name)
     sums = []
     for f in sorted(mirror.glob("Microsoft-ASR_UA_*")):
         sums.append(f"{hashlib.sha256(f.read_bytes()).hexdigest()}  {f.name}\n")
-    tmp = mirror / ".SHA256SUMS.tmp"
-    tmp.write_text("".join(sums))
-    tmp.replace(mirror / "SHA256SUMS")
-    return built
+    tmp_sums = mirror / ".SHA256SUMS.tmp"
+    tmp_sums.write_text("".join(sums))
+    tmp_sums.replace(mirror / "SHA256SUMS")
+    return written
 
 
 def answers(url: str) -> bool:
@@ -197,10 +207,22 @@ def container_state(name: str) -> str:
 
 
 def start(name: str, ip: str, probe: str, run_args: list) -> str:
-    if container_state(name) == "running" and answers(probe):
-        return "running"
+    """(Re)start a service container unless this checkout's copy already answers. A copy started
+    by another checkout (label asr.scn.checkout) serves that checkout's mirror: it is replaced,
+    unless that checkout's scenario hosts are running (then two runs would break each other)."""
+    state = container_state(name)
+    if state == "running":
+        owner = lab.podman("inspect", "--format", '{{index .Config.Labels "asr.scn.checkout"}}', name,
+                           check=False, quiet=True).stdout.strip()
+        if owner == str(REPO) and answers(probe):
+            return "running"
+        if owner != str(REPO) and scenario_instances():
+            raise SystemExit(f"{name} belongs to the scenario run of {owner or 'another checkout'}, "
+                             f"whose hosts are running ({', '.join(scenario_instances())}): the "
+                             f"scenarios of one machine run one checkout at a time")
     lab.podman("rm", "-f", "-t", "0", name, check=False, quiet=True)
     lab.podman("run", "-d", "--name", name, "--hostname", name, "--label", LABEL,
+               "--label", f"asr.scn.checkout={REPO}",
                "--network", "asr-lab", "--ip", ip, "--init", *lab.RUN_ARGS, *run_args)
     lab.wait_http(name, probe, 60)
     return "started"
@@ -231,7 +253,7 @@ def ensure_services(tokens: list, versions: list) -> dict:
             "python3", "-m", "http.server", str(MIRROR_PORT), "--bind", MIRROR_IP,
             "--directory", "/srv/mirror"])
     return {"cs": cs, "cs_url": CS_URL, "mirror": mirror, "mirror_url": MIRROR_URL,
-            "built": built, "passphrase_updated": changed_pass,
+            "written": built, "passphrase_updated": changed_pass,
             "changed": bool(built) or changed_pass or "started" in (cs, mirror)}
 
 

@@ -23,7 +23,7 @@ machine), task results and module round trips per host (callback bench_tasks), c
 file transfers per host (connection log), installer executions per host (the double's
 /var/log/asr-double/runs.log in every host), installer bytes per host (files put through the
 connection + bytes the mirror served), the controller's peak memory (sum of PSS and RSS of the
-ansible-playbook processes, sampled every 0.2 s) and the load average. Results: a Markdown table
+ansible-playbook processes, sampled every 0.1 s) and the load average. Results: a Markdown table
 on stdout and in build/bench/results-<time>.{md,json}.
 
 Everything runs in a private mount namespace (unshare --mount): the mounts disappear with the
@@ -218,7 +218,8 @@ class Lab:
             if vx.is_file():
                 values = dict(line.split("=", 1) for line in vx.read_text().splitlines() if "=" in line)
                 tag = values.get("BUILD_TAG", "").split("_")
-                version = values.get("VERSION", "").rsplit(".", 2)[0] + (f".{tag[4]}" if len(tag) > 4 else "")
+                # BUILD_TAG=RELEASE_9.66.0.0_GA_7567_...: the build is the 4th field of the value.
+                version = values.get("VERSION", "").rsplit(".", 2)[0] + (f".{tag[3]}" if len(tag) > 3 else "")
                 status = values.get("AGENT_CONFIGURATION_STATUS", "")
                 conf = root / values.get("INSTALLATION_DIR", "/usr/local/ASR/Vx").lstrip("/") / "etc/drscout.conf"
                 if conf.is_file():
@@ -362,7 +363,10 @@ def gather_subset() -> list:
 
 
 class Sampler(threading.Thread):
-    """Peak memory of the ansible-playbook processes (the controller: main process + forks)."""
+    """Peak memory of the ansible-playbook processes (the controller: main process + forks).
+
+    Workers call setsid(), so they are found as children of the main process whose command line
+    is ansible-playbook's; what they start (chroot, modules on the hosts) is not the controller."""
 
     def __init__(self, pgid: int):
         super().__init__(daemon=True)
@@ -380,16 +384,20 @@ class Sampler(threading.Thread):
                     pss = int(line.split()[1])
         return rss, pss
 
+    def pids(self) -> list:
+        found = [str(self.pgid)]
+        try:
+            for tid in os.listdir(f"/proc/{self.pgid}/task"):
+                with open(f"/proc/{self.pgid}/task/{tid}/children", encoding="ascii") as handle:
+                    found += handle.read().split()
+        except OSError:
+            pass
+        return found
+
     def sample(self) -> None:
         rss_sum = pss_sum = procs = 0
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
+        for entry in self.pids():
             try:
-                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                    fields = handle.read().rsplit(")", 1)[1].split()
-                if int(fields[2]) != self.pgid:
-                    continue
                 with open(f"/proc/{entry}/cmdline", "rb") as handle:
                     if b"ansible-playbook" not in handle.read():
                         continue
@@ -405,7 +413,7 @@ class Sampler(threading.Thread):
         self.peak_procs = max(self.peak_procs, procs)
 
     def run(self) -> None:
-        while not self.stop.wait(0.2):
+        while not self.stop.wait(0.1):
             self.sample()
 
 

@@ -66,7 +66,7 @@ atest-tree: collection
 		tar -cf - -T - | tar -xf - -C $(ATEST_TREE)
 
 units: collection
-	PYTHONPATH=$(COLL_TREE) tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider tests/unit/plugins
+	PYTHONPATH=$(COLL_TREE) tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider tests/unit/plugins tests/unit/test_yaml_conditionals.py
 
 units-ansible-test: atest-tree ansible-test-cache
 	cd $(ATEST_TREE) && $(BIN)/ansible-test units --venv --python 3.11 --requirements

@@ -257,9 +257,11 @@ def ensure_services(tokens: list, versions: list) -> dict:
             "changed": bool(built) or changed_pass or "started" in (cs, mirror)}
 
 
-def scenario_instances() -> list:
-    """Running scenario hosts (molecule/shared/create.yml labels them), e.g. another run's."""
-    out = lab.podman("ps", "--filter", "label=asr.lab.managed-by=molecule", "--format",
+def scenario_instances(all_states: bool = False) -> list:
+    """Running scenario hosts (molecule/shared/create.yml labels them), e.g. another run's;
+    with all_states also stopped ones."""
+    out = lab.podman("ps", *(["-a"] if all_states else []), "--filter",
+                     "label=asr.lab.managed-by=molecule", "--format",
                      "{{.Names}}", check=False, quiet=True).stdout.split()
     return [n for n in out if n.startswith("asr-scn-")]
 
@@ -458,10 +460,56 @@ def select(args) -> list:
     return all_sc
 
 
+RUN_LOCK = Path("/run/lock/asr-lab-scenarios.lock")
+
+
+@contextlib.contextmanager
+def machine_run_lock():
+    """One scenario run per machine (the host containers have fixed names). Holding this lock
+    also proves that scenario hosts and services found now are leftovers of a run that was killed
+    (a stopped session, a CI job cut off): they are removed before anything starts."""
+    RUN_LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with open(RUN_LOCK, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            raise SystemExit(f"another scenario run holds {RUN_LOCK} ({fh.read().strip()}); "
+                             f"wait for it or stop it") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} checkout {REPO}\n")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def remove_leftovers() -> None:
+    stale = scenario_instances(all_states=True)
+    for name in stale:
+        lab.podman("rm", "-f", "-t", "0", name, check=False, quiet=True)
+    if stale:
+        loud(f"removed scenario hosts left by an earlier, interrupted run: {', '.join(stale)}")
+    for name in (CS_NAME, MIRROR_NAME):
+        owner = lab.podman("inspect", "--format", '{{index .Config.Labels "asr.scn.checkout"}}', name,
+                           check=False, quiet=True)
+        if owner.returncode == 0 and owner.stdout.strip() != str(REPO):
+            lab.podman("rm", "-f", "-t", "0", name, check=False, quiet=True)
+            say(f"removed {name} of {owner.stdout.strip() or 'another checkout'}")
+
+
 def cmd_run(args) -> int:
     chosen = select(args)
     if not chosen:
         raise SystemExit("no scenarios selected")
+    with machine_run_lock():
+        remove_leftovers()
+        return run_chosen(chosen, args)
+
+
+def run_chosen(chosen: list, args) -> int:
     t0 = time.monotonic()
     say(f"scenarios ({len(chosen)}, {args.jobs} at a time): {', '.join(s['name'] for s in chosen)}")
     rows = {}

@@ -1,0 +1,168 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: asr.mobility contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: rollout_plan
+short_description: Tell, in one task, whether a Linux host already has the Mobility Service agent as wanted
+version_added: 0.1.0
+description:
+  - The converged fast path of the C(asr.mobility.mobility_service) role. It checks the role's inputs, works
+    out the installer token from the gathered facts, lists the installers (controller directory, the mirror's
+    checksum file, or the host directory when O(state=latest)), chooses one as the role does, and runs
+    M(asr.mobility.agent) in check mode on the host.
+  - Returns RV(converged=true) only when all of that says nothing is to be done, with the per-host record
+    the role keeps in C(mobility_service_result). Anything else (a bad input, an unsupported OS, no installer,
+    a planned action, a Windows host) returns RV(converged=false) and the reason; the role then runs its
+    full path, which decides again and reports any error in its own words.
+  - Never changes the host and never fails on what it finds.
+  - This is an action plugin; the only module it runs on the host is M(asr.mobility.agent) in check mode
+    (and M(ansible.builtin.find) for O(installer_source=host) with O(state=latest)).
+author:
+  - asr.mobility developers (@asr-mobility)
+attributes:
+  action:
+    support: full
+    description: Implemented by an action plugin.
+  check_mode:
+    support: full
+    description: Always read-only.
+  diff_mode:
+    support: none
+  platform:
+    support: full
+    platforms: posix
+options:
+  state:
+    description: Wanted state, as O(asr.mobility.agent#module:state).
+    type: str
+    default: present
+  reboot:
+    description: Reboot policy of the role (checked only).
+    type: str
+    default: never
+  version:
+    description: Version pin (V(9.66) or V(9.66.7567.1)); empty for none.
+    type: str
+    default: ''
+  control_plane:
+    description: V(classic) or V(modernized).
+    type: str
+    default: ''
+  migrate:
+    description: As O(asr.mobility.agent#module:migrate).
+    type: bool
+    default: false
+  platform:
+    description: As O(asr.mobility.agent#module:platform).
+    type: str
+    default: VmWare
+  install_dir:
+    description: As O(asr.mobility.agent#module:install_dir).
+    type: str
+    default: /usr/local/ASR
+  register:
+    description: Whether the agent must be registered.
+    type: bool
+    default: true
+  cs_address:
+    description: Configuration server address (classic).
+    type: str
+    default: ''
+  cs_port:
+    description: Configuration server port (classic).
+    type: int
+    default: 443
+  passphrase:
+    description: Configuration server passphrase (classic). Never logged.
+    type: str
+    default: ''
+  config:
+    description: Appliance C(config.json) content (modernized). Never logged.
+    type: str
+    default: ''
+  os_token_overrides:
+    description: Installer token overrides, as O(asr.mobility.agent#module:os_token_overrides).
+    type: dict
+    default: {}
+  installer_source:
+    description: Where the installers are, V(controller), V(url) or V(host).
+    type: str
+    default: controller
+  installer_dir:
+    description: Installer directory on the controller (relative paths are relative to the playbook).
+    type: str
+    default: ''
+  installer_url:
+    description: Base URL of the installer mirror; its O(checksum_file) lists the installers.
+    type: str
+    default: ''
+  installer_host_dir:
+    description: Installer directory on the host.
+    type: str
+    default: ''
+  checksum_file:
+    description: Name of the checksum file next to the installers.
+    type: str
+    default: SHA256SUMS
+  remote_dir:
+    description: Where the role places installers on the host.
+    type: str
+    default: /var/tmp/asr-mobility
+  url_timeout:
+    description: Seconds to wait for the mirror's checksum file.
+    type: int
+    default: 10
+notes:
+  - Used by the C(asr.mobility.mobility_service) role (variable C(mobility_service_fast_path)); see
+    C(docs/performance.md) for what it saves on a converged fleet.
+'''
+
+EXAMPLES = r'''
+- name: Is this host already as wanted?
+  asr.mobility.rollout_plan:
+    state: latest
+    control_plane: classic
+    cs_address: 10.0.0.5
+    passphrase: "{{ vault_cs_passphrase }}"
+    installer_source: url
+    installer_url: http://mirror.example.internal/asr
+  become: true
+  register: asr_plan
+
+- name: Run the full rollout only where something is to be done
+  ansible.builtin.include_role:
+    name: asr.mobility.mobility_service
+  when: not asr_plan.converged
+'''
+
+RETURN = r'''
+converged:
+  description: True when the host is as wanted and nothing needs to run.
+  returned: always
+  type: bool
+  sample: true
+reason:
+  description: Why the host is not known to be converged (or C(nothing to do)).
+  returned: always
+  type: str
+  sample: "planned: upgrade"
+result:
+  description: The role's per-host record for a converged host (keys of C(mobility_service_result)).
+  returned: when converged
+  type: dict
+  sample: {"host": "web01", "os_token": "RHEL8-64", "installer": "Microsoft-ASR_UA_9.66.7567.1_RHEL8-64_GA_10Nov2025_release.tar.gz",
+           "version_before": "9.66.7567.0", "version_after": "9.66.7567.0", "actions": [], "changed": false,
+           "registered": true, "reboot_required": false, "rebooted": false, "checksum_verified": false,
+           "failed": false, "failure_reason": ""}
+plan:
+  description: The check-mode result of M(asr.mobility.agent) (its return keys, without invocation).
+  returned: when converged
+  type: dict
+'''

@@ -1,0 +1,206 @@
+# -*- coding: utf-8 -*-
+# Copyright: asr.mobility contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""asr.mobility.rollout_plan: the converged fast path says "nothing to do" only when it is sure."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import http.server
+import threading
+
+import pytest
+
+from ansible_collections.asr.mobility.plugins.action import rollout_plan
+from ansible_collections.asr.mobility.plugins.action.rollout_plan import ActionModule, input_problem
+
+from asr_windows_double import make_action
+
+OLD = 'Microsoft-ASR_UA_9.65.7411.1_DEBIAN12-64_GA_20Jul2025_release.tar.gz'
+NEW = 'Microsoft-ASR_UA_9.66.7567.1_DEBIAN12-64_GA_20Sep2025_release.tar.gz'
+OTHER = 'Microsoft-ASR_UA_9.67.1.1_RHEL8-64_GA_20Oct2025_release.tar.gz'
+FACTS = {'ansible_facts': {'os_family': 'Debian', 'distribution': 'Debian', 'distribution_version': '12.5',
+                           'architecture': 'x86_64'}, 'inventory_hostname': 'h1'}
+SECRET = 'S3cret-pass'
+
+
+def base_args(tmp_path, **over):
+    args = dict(state='present', control_plane='classic', cs_address='10.0.0.2', passphrase=SECRET,
+                installer_source='controller', installer_dir=str(tmp_path))
+    args.update(over)
+    return args
+
+
+def converged_plan(version='9.66.7567.0', **over):
+    plan = {'changed': False, 'actions': [], 'installer_needed': False, 'os_token': 'DEBIAN12-64',
+            'version_before': version, 'version_after': version, 'registered': True,
+            'invocation': {'module_args': {'passphrase': 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'}}}
+    plan.update(over)
+    return plan
+
+
+def run(args, plans, task_vars=None, shell='sh', check_mode=False):
+    action = make_action(ActionModule, args, None, shell_family=shell, check_mode=check_mode)
+    calls = []
+
+    def execute(module_name, module_args, task_vars):
+        calls.append({'module': module_name, 'args': module_args, 'check_mode': action._task.check_mode})
+        return plans.pop(0)
+
+    action._execute_module = execute
+    result = action.run(task_vars=dict(task_vars or FACTS))
+    return result, calls
+
+
+@pytest.fixture
+def installers(tmp_path):
+    for name in (OLD, NEW, OTHER, 'SHA256SUMS', 'README'):
+        (tmp_path / name).write_text('x')
+    return tmp_path
+
+
+def test_converged_host_one_round_trip_and_the_record(installers):
+    result, calls = run(base_args(installers), [converged_plan()])
+    assert result['converged'] is True and result['changed'] is False
+    assert len(calls) == 1 and calls[0]['module'] == 'asr.mobility.agent'
+    assert calls[0]['check_mode'] is True                     # forced, whatever the task says
+    assert calls[0]['args']['installer'] == '/var/tmp/asr-mobility/' + NEW
+    assert calls[0]['args']['passphrase'] == SECRET
+    assert 'version' not in calls[0]['args']                  # present, no pin: no version
+    assert result['result'] == {
+        'host': 'h1', 'os_token': 'DEBIAN12-64', 'installer': NEW, 'version_before': '9.66.7567.0',
+        'version_after': '9.66.7567.0', 'actions': [], 'changed': False, 'registered': True,
+        'reboot_required': False, 'rebooted': False, 'checksum_verified': False, 'failed': False,
+        'failure_reason': ''}
+    assert 'invocation' not in result['plan']
+
+
+def test_latest_pins_the_newest_installer(installers):
+    dummy, calls = run(base_args(installers, state='latest'), [converged_plan()])
+    assert calls[0]['args']['version'] == '9.66.7567.1'
+
+
+def test_a_pin_is_passed_and_chooses_that_installer(installers):
+    result, calls = run(base_args(installers, version='9.65'), [converged_plan('9.65.7411.0')])
+    assert calls[0]['args']['version'] == '9.65'
+    assert result['result']['installer'] == OLD
+
+
+@pytest.mark.parametrize('plan, reason', [
+    (converged_plan(actions=[{'action': 'upgrade', 'reason': 'x'}]), 'planned: upgrade'),
+    (converged_plan(installer_needed=True), 'planned: an installer'),
+    (converged_plan(failed=True, msg='refused'), 'decision failed: refused'),
+    (converged_plan(os_token='DEBIAN11-64'), 'the host reads token DEBIAN11-64'),
+])
+def test_anything_to_do_takes_the_full_path(installers, plan, reason):
+    result, dummy = run(base_args(installers), [plan])
+    assert result['converged'] is False
+    assert reason in result['reason']
+    assert 'result' not in result
+
+
+@pytest.mark.parametrize('over, reason', [
+    ({'control_plane': ''}, 'control_plane'),
+    ({'passphrase': ''}, 'classic registration'),
+    ({'control_plane': 'modernized'}, 'modernized registration'),
+    ({'installer_dir': ''}, 'installer_dir not set'),
+    ({'state': 'installed'}, "state 'installed'"),
+    ({'reboot': 'always'}, "reboot 'always'"),
+    ({'installer_source': 'ftp'}, "installer_source 'ftp'"),
+])
+def test_bad_inputs_take_the_full_path_without_touching_the_host(installers, over, reason):
+    result, calls = run(base_args(installers, **over), [])
+    assert result['converged'] is False and reason in result['reason']
+    assert calls == []
+
+
+def test_unsupported_os_and_windows_take_the_full_path(installers):
+    facts = {'ansible_facts': {'os_family': 'Debian', 'distribution': 'Debian', 'distribution_version': '12',
+                               'architecture': 'i386'}}
+    result, calls = run(base_args(installers), [], task_vars=facts)
+    assert result['converged'] is False and 'unsupported OS' in result['reason'] and calls == []
+    result, calls = run(base_args(installers), [], task_vars={'ansible_facts': {'os_family': 'Windows'}})
+    assert result['converged'] is False and 'Windows' in result['reason'] and calls == []
+
+
+def test_latest_without_an_installer_takes_the_full_path(tmp_path):
+    (tmp_path / OTHER).write_text('x')
+    result, calls = run(base_args(tmp_path, state='latest'), [])
+    assert result['converged'] is False and 'no installer for token DEBIAN12-64' in result['reason']
+    assert calls == []
+
+
+def test_present_without_an_installer_still_decides(tmp_path):
+    result, calls = run(base_args(tmp_path), [converged_plan()])
+    assert result['converged'] is True and 'installer' not in calls[0]['args']
+
+
+def test_absent_needs_no_inputs_and_no_installer(tmp_path):
+    plan = converged_plan(None, registered=False)
+    result, calls = run({'state': 'absent'}, [plan])
+    assert result['converged'] is True
+    assert calls[0]['args']['state'] == 'absent' and 'installer' not in calls[0]['args']
+
+
+def test_host_source_lists_the_host_only_for_latest():
+    args = dict(state='latest', control_plane='classic', cs_address='a', passphrase=SECRET,
+                installer_source='host', installer_host_dir='/srv/asr')
+    listing = {'files': [{'path': '/srv/asr/' + OLD}, {'path': '/srv/asr/' + NEW}]}
+    result, calls = run(args, [listing, converged_plan()])
+    assert [c['module'] for c in calls] == ['ansible.builtin.find', 'asr.mobility.agent']
+    assert calls[1]['args']['installer'] == '/srv/asr/' + NEW and 'work_dir' not in calls[1]['args']
+    assert result['converged'] is True
+    dummy, calls = run(dict(args, state='present'), [converged_plan()])
+    assert [c['module'] for c in calls] == ['asr.mobility.agent']
+
+
+class Sums(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server's name
+        if self.path != '/asr/SHA256SUMS':
+            self.send_error(404)
+            return
+        body = ('%s  %s\n%s  %s\n' % ('a' * 64, OLD, 'b' * 64, NEW)).encode()
+        self.send_response(200)
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def mirror():
+    server = http.server.HTTPServer(('127.0.0.1', 0), Sums)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield 'http://127.0.0.1:%d' % server.server_port
+    server.shutdown()
+
+
+def test_url_source_reads_the_mirror_checksum_file(mirror):
+    args = dict(state='latest', control_plane='classic', cs_address='a', passphrase=SECRET,
+                installer_source='url', installer_url=mirror + '/asr/')
+    result, calls = run(args, [converged_plan()])
+    assert result['converged'] is True and calls[0]['args']['version'] == '9.66.7567.1'
+    assert calls[0]['args']['work_dir'] == '/var/tmp/asr-mobility'
+    result, calls = run(dict(args, installer_url=mirror + '/gone'), [])
+    assert result['converged'] is False and 'cannot read' in result['reason'] and calls == []
+
+
+def test_the_secret_is_not_in_the_result(installers):
+    result, dummy = run(base_args(installers), [converged_plan()])
+    assert SECRET not in repr(result)
+
+
+def test_task_check_mode_is_restored(installers):
+    action = make_action(ActionModule, base_args(installers), None, shell_family='sh', check_mode=False)
+    action._execute_module = lambda **kw: converged_plan()
+    action.run(task_vars=dict(FACTS))
+    assert action._task.check_mode is False
+
+
+def test_input_problem_matches_the_role_defaults():
+    assert input_problem({'state': 'absent', 'reboot': 'never', 'installer_source': 'controller'}) is None
+    assert rollout_plan.STATES == ('present', 'latest', 'absent')

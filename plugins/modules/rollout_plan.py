@@ -35,9 +35,11 @@ attributes:
     description: Always read-only.
   diff_mode:
     support: none
+    description: Nothing changes, so there is no diff.
   platform:
     support: full
     platforms: posix
+    description: Linux hosts; a Windows host always gets RV(converged=false) (the role's full path handles it).
 options:
   state:
     description: Wanted state, as O(asr.mobility.agent#module:state).

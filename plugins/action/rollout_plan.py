@@ -148,9 +148,10 @@ class ActionModule(ActionBase):
         if not absent and plan.get('os_token') and plan['os_token'] != detected['token']:
             raise NotConverged('the host reads token %s, the facts %s' % (plan['os_token'], detected['token']))
 
-        out = {'converged': True, 'reason': 'nothing to do',
-               'result': outcome(task_vars.get('inventory_hostname'), detected['token'], choice, plan),
-               'plan': dict((k, v) for k, v in plan.items() if k not in ('invocation', 'warnings', 'changed'))}
+        # The record's keys at the top: the role registers this result as mobility_service_result.
+        out = outcome(task_vars.get('inventory_hostname'), detected['token'], choice, plan)
+        out.update(converged=True, reason='nothing to do',
+                   plan=dict((k, v) for k, v in plan.items() if k not in ('invocation', 'warnings', 'changed')))
         if plan.get('warnings'):
             out['warnings'] = plan['warnings']
         return out

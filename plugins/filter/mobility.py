@@ -92,7 +92,9 @@ def summary_rows(hostvars, hosts):
     rows = []
     for host in hosts or []:
         result = (hostvars.get(host) or {}).get('mobility_service_result')
-        if not result:
+        # A record always names its host; anything else (a skipped or unreachable registered result
+        # of the fast path) is not one.
+        if not result or not result.get('host'):
             rows.append({'host': host, 'os_token': '-', 'version_before': None, 'version_after': None,
                          'actions': [], 'reboot_required': False, 'failed': True,
                          'failure_reason': 'no result (unreachable, or stopped before the role ran)'})

@@ -21,6 +21,8 @@ description:
     the role keeps in C(mobility_service_result). Anything else (a bad input, an unsupported OS, no installer,
     a planned action, a Windows host) returns RV(converged=false) and the reason; the role then runs its
     full path, which decides again and reports any error in its own words.
+  - When converged, the result carries the keys of the role's per-host record at its top (RV(host), RV(os_token),
+    RV(version_before), ...), so the role registers it as C(mobility_service_result) and needs no further task.
   - Never changes the host and never fails on what it finds.
   - This is an action plugin; the only module it runs on the host is M(asr.mobility.agent) in check mode
     (and M(ansible.builtin.find) for O(installer_source=host) with O(state=latest)).
@@ -155,14 +157,64 @@ reason:
   returned: always
   type: str
   sample: "planned: upgrade"
-result:
-  description: The role's per-host record for a converged host (keys of C(mobility_service_result)).
+host:
+  description:
+    - With the keys below, the role's per-host record for a converged host (the role registers this task's
+      result as C(mobility_service_result)). Only returned when converged, so a result without it is not a record.
   returned: when converged
-  type: dict
-  sample: {"host": "web01", "os_token": "RHEL8-64", "installer": "Microsoft-ASR_UA_9.66.7567.1_RHEL8-64_GA_10Nov2025_release.tar.gz",
-           "version_before": "9.66.7567.0", "version_after": "9.66.7567.0", "actions": [], "changed": false,
-           "registered": true, "reboot_required": false, "rebooted": false, "checksum_verified": false,
-           "failed": false, "failure_reason": ""}
+  type: str
+  sample: web01
+os_token:
+  description: Installer token from the gathered facts.
+  returned: when converged
+  type: str
+  sample: RHEL8-64
+installer:
+  description: The installer the role would use (none when not listed).
+  returned: when converged
+  type: str
+  sample: Microsoft-ASR_UA_9.66.7567.1_RHEL8-64_GA_10Nov2025_release.tar.gz
+version_before:
+  description: Installed agent version.
+  returned: when converged
+  type: str
+  sample: 9.66.7567.0
+version_after:
+  description: Same as RV(version_before) (nothing runs).
+  returned: when converged
+  type: str
+  sample: 9.66.7567.0
+actions:
+  description: Always empty for a converged host.
+  returned: when converged
+  type: list
+  elements: str
+  sample: []
+registered:
+  description: Whether the agent is registered as wanted.
+  returned: when converged
+  type: bool
+  sample: true
+reboot_required:
+  description: Always false (nothing ran).
+  returned: when converged
+  type: bool
+  sample: false
+rebooted:
+  description: Always false.
+  returned: when converged
+  type: bool
+  sample: false
+checksum_verified:
+  description: Always false (no installer was needed).
+  returned: when converged
+  type: bool
+  sample: false
+failure_reason:
+  description: Always empty.
+  returned: when converged
+  type: str
+  sample: ""
 plan:
   description: The check-mode result of M(asr.mobility.agent) (its return keys, without invocation).
   returned: when converged

@@ -68,11 +68,13 @@ def test_converged_host_one_round_trip_and_the_record(installers):
     assert calls[0]['args']['installer'] == '/var/tmp/asr-mobility/' + NEW
     assert calls[0]['args']['passphrase'] == SECRET
     assert 'version' not in calls[0]['args']                  # present, no pin: no version
-    assert result['result'] == {
+    record = {
         'host': 'h1', 'os_token': 'DEBIAN12-64', 'installer': NEW, 'version_before': '9.66.7567.0',
         'version_after': '9.66.7567.0', 'actions': [], 'changed': False, 'registered': True,
         'reboot_required': False, 'rebooted': False, 'checksum_verified': False, 'failed': False,
         'failure_reason': ''}
+    # the role registers this result as mobility_service_result: the record is at the top
+    assert dict((k, result[k]) for k in record) == record
     assert 'invocation' not in result['plan']
 
 
@@ -84,7 +86,7 @@ def test_latest_pins_the_newest_installer(installers):
 def test_a_pin_is_passed_and_chooses_that_installer(installers):
     result, calls = run(base_args(installers, version='9.65'), [converged_plan('9.65.7411.0')])
     assert calls[0]['args']['version'] == '9.65'
-    assert result['result']['installer'] == OLD
+    assert result['installer'] == OLD
 
 
 @pytest.mark.parametrize('plan, reason', [
@@ -97,7 +99,7 @@ def test_anything_to_do_takes_the_full_path(installers, plan, reason):
     result, dummy = run(base_args(installers), [plan])
     assert result['converged'] is False
     assert reason in result['reason']
-    assert 'result' not in result
+    assert 'host' not in result          # not a record: summary_rows says so
 
 
 @pytest.mark.parametrize('over, reason', [
@@ -204,3 +206,17 @@ def test_task_check_mode_is_restored(installers):
 def test_input_problem_matches_the_role_defaults():
     assert input_problem({'state': 'absent', 'reboot': 'never', 'installer_source': 'controller'}) is None
     assert rollout_plan.STATES == ('present', 'latest', 'absent')
+
+
+def test_summary_rows_take_only_records():
+    from ansible_collections.asr.mobility.plugins.filter.mobility import summary_rows
+    hostvars = {
+        'conv': {'mobility_service_result': {'host': 'conv', 'os_token': 'DEBIAN12-64', 'failed': False}},
+        'skip': {'mobility_service_result': {'skipped': True, 'changed': False}},
+        'unreach': {'mobility_service_result': {'unreachable': True, 'msg': 'ssh: gone'}},
+        'none': {},
+    }
+    rows = dict((r['host'], r) for r in summary_rows(hostvars, ['conv', 'skip', 'unreach', 'none']))
+    assert rows['conv']['failed'] is False
+    for host in ('skip', 'unreach', 'none'):
+        assert rows[host]['failed'] is True and 'no result' in rows[host]['failure_reason']

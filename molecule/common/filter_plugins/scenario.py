@@ -21,6 +21,7 @@ import json
 import os
 
 AGENT_ACTIONS = ('asr.mobility.agent', 'agent')
+FAST_ACTIONS = ('asr.mobility.rollout_plan', 'rollout_plan')
 
 
 def asr_scn_state(text):
@@ -80,6 +81,9 @@ def asr_scn_run(text, host, rc=None, save_to=None):
             facts = res.get('ansible_facts') or {}
             if 'mobility_service_result' in facts:
                 out['result'] = facts['mobility_service_result']
+            # the converged fast path: its registered result is the record
+            if res.get('action') in FAST_ACTIONS and res.get('converged') and res.get('host'):
+                out['result'] = res
             if res.get('action') in AGENT_ACTIONS and not res.get('skipped'):
                 if 'decide' in name.lower():
                     out['plan'] = res

@@ -324,9 +324,22 @@ def main():
     if params['state'] != 'absent' and not detected['supported']:
         module.fail_json(msg='Unsupported operating system: %s. Nothing was changed.' % detected['reason'], **result)
 
+    def decide(candidate):
+        return plan(state, params['state'], candidate=candidate, pin=params['version'],
+                    control_plane=params['control_plane'], register=params['register'],
+                    cs_address=params['cs_address'], migrate=params['migrate'])
+
     meta = None
+    the_plan = None
     installer = params['installer']
-    if installer and params['state'] != 'absent' and os.path.isfile(installer):
+    has_package = bool(installer) and params['state'] != 'absent' and os.path.isfile(installer)
+    if has_package and (params['state'] != 'latest' or params['version']):
+        # Reading the package decompresses it (a real one is hundreds of MB): only when the
+        # decision needs it. A host already at the wanted version and registration does not.
+        probe = decide(None)
+        if not probe.refusal and not probe.needs_installer:
+            the_plan = probe
+    if has_package and the_plan is None:
         try:
             meta = linux_agent.installer_metadata(run, installer)
         except ValueError as exc:
@@ -339,9 +352,8 @@ def main():
                                  % (os.path.basename(installer), built_for or 'an unknown OS', detected['token'],
                                     detected['distribution'], detected['version'], detected['token']), **result)
 
-    the_plan = plan(state, params['state'], candidate=meta['version_tuple'] if meta else None, pin=params['version'],
-                    control_plane=params['control_plane'], register=params['register'],
-                    cs_address=params['cs_address'], migrate=params['migrate'])
+    if the_plan is None:
+        the_plan = decide(meta['version_tuple'] if meta else None)
     if the_plan.refusal:
         refusal = the_plan.refusal
         if installer and meta is None and params['state'] != 'absent':

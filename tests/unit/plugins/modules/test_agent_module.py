@@ -359,14 +359,33 @@ def test_refusal_classic_to_modernized_without_migrate(host, run_module):
 # ---------------------------------------------------------------------------------------------
 # Idempotence, upgrades, migration
 # ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize('state', ['present', 'latest'])
-def test_same_version_runs_no_installer(host, run_module, state):
+# A converged host is not even made to read (decompress) the package: only `latest` without a pin
+# needs the package's version to decide.
+@pytest.mark.parametrize('state, pin, programs', [
+    ('present', None, []),
+    ('latest', None, ['tar -xOf']),
+    ('latest', '9.66.7567.1', []),
+    ('present', '9.66', []),
+])
+def test_same_version_runs_no_installer(host, run_module, state, pin, programs):
     host.set_installed('9.66.0.0', 7567)
-    failed, result = run_module(agent.main, modern(host, state=state))
+    args = modern(host, state=state)
+    if pin:
+        args['version'] = pin
+    failed, result = run_module(agent.main, args)
     assert not failed, result
     assert result['changed'] is False and result['actions'] == []
     assert result['version_before'] == NEW and result['version_after'] == NEW
-    assert host.programs() == ['tar -xOf']
+    assert host.programs() == programs
+
+
+def test_pin_above_the_installed_version_reads_the_package(host, run_module):
+    host.set_installed('9.65.0.0', 7411)
+    args = modern(host, version='9.66.7567.1')
+    failed, result = run_module(agent.main, args)
+    assert not failed, result
+    assert [a['action'] for a in result['actions']] == ['upgrade']
+    assert host.programs()[0] == 'tar -xOf' and result['installer_version'] == NEW
 
 
 def test_second_run_is_idempotent(host, run_module):
@@ -375,7 +394,7 @@ def test_second_run_is_idempotent(host, run_module):
     calls = len(host.calls)
     failed, second = run_module(agent.main, classic(host))
     assert not failed and second['changed'] is False, second
-    assert host.programs()[calls:] == ['tar -xOf']
+    assert host.programs()[calls:] == []          # not even the package is read
 
 
 def test_upgrade_exit_98_means_reboot_required(host, run_module):

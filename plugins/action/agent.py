@@ -25,7 +25,7 @@ from ansible.utils.display import Display
 from ansible_collections.asr.mobility.plugins.plugin_utils import agent_spec
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_agent import WindowsAgent
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import (
-    WINDOWS, ModuleCaller, host_os_family)
+    WINDOWS, ModuleCaller, connection_shell_family, host_os_family)
 
 display = Display()
 
@@ -48,7 +48,7 @@ class ActionModule(ActionBase):
         super(ActionModule, self).run(tmp, task_vars)
         task_vars = task_vars or {}
 
-        family, evidence = host_os_family(self._host_vars(task_vars), self._shell_family())
+        family, evidence = host_os_family(self._host_vars(task_vars), connection_shell_family(self._connection))
         display.vvv('asr.mobility.agent: %s backend (%s)' % (family, evidence))
         if family != WINDOWS:
             return self._run_linux(task_vars)
@@ -58,10 +58,6 @@ class ActionModule(ActionBase):
         if self._task.delegate_to:
             return (task_vars.get('hostvars') or {}).get(self._task.delegate_to, {})
         return task_vars
-
-    def _shell_family(self):
-        shell = getattr(self._connection, '_shell', None)
-        return getattr(shell, 'SHELL_FAMILY', None)
 
     def _run_linux(self, task_vars):
         module_args = self._task.args.copy()

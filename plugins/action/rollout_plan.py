@@ -25,7 +25,8 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.asr.mobility.plugins.filter.mobility import (
     choose_installer, os_token, parse_checksums)
-from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import WINDOWS, host_os_family
+from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import (
+    WINDOWS, connection_shell_family, host_os_family)
 
 MODULE = 'asr.mobility.agent'
 STATES = ('present', 'latest', 'absent')
@@ -115,8 +116,7 @@ class ActionModule(ActionBase):
 
     # ----------------------------------------------------------------------------------------------
     def _decide(self, params, task_vars):
-        family, evidence = host_os_family(task_vars, getattr(getattr(self._connection, '_shell', None),
-                                                             'SHELL_FAMILY', None))
+        family, evidence = host_os_family(task_vars, connection_shell_family(self._connection))
         if family == WINDOWS:
             raise NotConverged('Windows host (%s): the full path also keeps the Defender exclusions' % evidence)
         problem = input_problem(params)

@@ -36,6 +36,11 @@ class ModuleCallError(Exception):
         self.message = message
 
 
+def connection_shell_family(connection):
+    """The shell family of an action's connection (``sh``, ``powershell``, ``cmd``) or None."""
+    return getattr(getattr(connection, '_shell', None), 'SHELL_FAMILY', None)
+
+
 def host_os_family(task_vars, shell_family=None):
     """``(family, evidence)`` for a task's host: ``windows`` or ``linux``, and what decided.
 

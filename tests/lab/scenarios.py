@@ -206,19 +206,26 @@ def container_state(name: str) -> str:
     return proc.stdout.strip() if proc.returncode == 0 else "absent"
 
 
+def service_owner(name: str) -> str | None:
+    """The checkout (label asr.scn.checkout) a service container belongs to; None when absent."""
+    proc = lab.podman("inspect", "--format", '{{index .Config.Labels "asr.scn.checkout"}}', name,
+                      check=False, quiet=True)
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
 def start(name: str, ip: str, probe: str, run_args: list) -> str:
     """(Re)start a service container unless this checkout's copy already answers. A copy started
     by another checkout (label asr.scn.checkout) serves that checkout's mirror: it is replaced,
     unless that checkout's scenario hosts are running (then two runs would break each other)."""
     state = container_state(name)
     if state == "running":
-        owner = lab.podman("inspect", "--format", '{{index .Config.Labels "asr.scn.checkout"}}', name,
-                           check=False, quiet=True).stdout.strip()
+        owner = service_owner(name)
         if owner == str(REPO) and answers(probe):
             return "running"
-        if owner != str(REPO) and scenario_instances():
+        busy = scenario_instances() if owner != str(REPO) else []
+        if busy:
             raise SystemExit(f"{name} belongs to the scenario run of {owner or 'another checkout'}, "
-                             f"whose hosts are running ({', '.join(scenario_instances())}): the "
+                             f"whose hosts are running ({', '.join(busy)}): the "
                              f"scenarios of one machine run one checkout at a time")
     lab.podman("rm", "-f", "-t", "0", name, check=False, quiet=True)
     lab.podman("run", "-d", "--name", name, "--hostname", name, "--label", LABEL,
@@ -493,11 +500,10 @@ def remove_leftovers() -> None:
     if stale:
         loud(f"removed scenario hosts left by an earlier, interrupted run: {', '.join(stale)}")
     for name in (CS_NAME, MIRROR_NAME):
-        owner = lab.podman("inspect", "--format", '{{index .Config.Labels "asr.scn.checkout"}}', name,
-                           check=False, quiet=True)
-        if owner.returncode == 0 and owner.stdout.strip() != str(REPO):
+        owner = service_owner(name)
+        if owner is not None and owner != str(REPO):
             lab.podman("rm", "-f", "-t", "0", name, check=False, quiet=True)
-            say(f"removed {name} of {owner.stdout.strip() or 'another checkout'}")
+            say(f"removed {name} of {owner or 'another checkout'}")
 
 
 def cmd_run(args) -> int:

@@ -29,6 +29,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.urls import open_url
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.asr.mobility.plugins.module_utils.agent_args import agent_argument_spec
 from ansible_collections.asr.mobility.plugins.plugin_utils import rollout_choice
 from ansible_collections.asr.mobility.plugins.plugin_utils.rollout_choice import (
     NAME_PATTERNS, SOURCES, STATES, Problem)
@@ -40,30 +41,34 @@ __all__ = ['ActionModule', 'input_problem', 'outcome', 'STATES', 'SOURCES']
 MODULE = 'asr.mobility.agent'
 MODES = ('fast_path', 'choose')
 
-ARGUMENT_SPEC = dict(
-    mode=dict(type='str', default='fast_path', choices=list(MODES)),
-    state=dict(type='str', default='present'),
-    reboot=dict(type='str', default='never'),
-    version=dict(type='str', default=''),
-    control_plane=dict(type='str', default=''),
-    migrate=dict(type='bool', default=False),
-    platform=dict(type='str', default='VmWare'),
-    install_dir=dict(type='str', default='/usr/local/ASR'),
-    register=dict(type='bool', default=True),
-    cs_address=dict(type='str', default=''),
-    cs_port=dict(type='int', default=443),
-    passphrase=dict(type='str', default='', no_log=True),
-    config=dict(type='str', default='', no_log=True),
-    os_token_overrides=dict(type='dict', default={}),
-    installer_source=dict(type='str', default='controller'),
-    installer_dir=dict(type='str', default=''),
-    installer_url=dict(type='str', default=''),
-    installer_host_dir=dict(type='str', default=''),
-    checksum_file=dict(type='str', default='SHA256SUMS'),
-    checksums=dict(type='dict', default={}),
-    remote_dir=dict(type='str', default='/var/tmp/asr-mobility'),
-    url_timeout=dict(type='int', default=10),
-)
+def _argument_spec():
+    """``asr.mobility.agent``'s one spec (module_utils.agent_args), extended with the role's installer
+    options and relaxed where the fast path must answer rather than fail: no ``choices`` (a bad value
+    is an input problem the full path words) and empty defaults for the role's empty variables. The
+    installer path and work directory are the plugin's to compute, not inputs."""
+    spec = agent_argument_spec()
+    for name in ('installer', 'work_dir', 'rollback_on_failure'):
+        del spec[name]
+    for option in spec.values():
+        option.pop('choices', None)
+    for name in ('version', 'control_plane', 'cs_address', 'passphrase', 'config'):
+        spec[name]['default'] = ''
+    spec.update(
+        mode=dict(type='str', default='fast_path', choices=list(MODES)),
+        reboot=dict(type='str', default='never'),
+        installer_source=dict(type='str', default='controller'),
+        installer_dir=dict(type='str', default=''),
+        installer_url=dict(type='str', default=''),
+        installer_host_dir=dict(type='str', default=''),
+        checksum_file=dict(type='str', default='SHA256SUMS'),
+        checksums=dict(type='dict', default={}),
+        remote_dir=dict(type='str', default='/var/tmp/asr-mobility'),
+        url_timeout=dict(type='int', default=10),
+    )
+    return spec
+
+
+ARGUMENT_SPEC = _argument_spec()
 
 
 class NotConverged(Exception):

@@ -22,13 +22,14 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.asr.mobility.plugins.module_utils import agent_args
 from ansible_collections.asr.mobility.plugins.module_utils import installer as installer_utils
 from ansible_collections.asr.mobility.plugins.module_utils import os_tokens
 
-STATES = ('present', 'latest', 'absent')
+STATES = tuple(agent_args.STATES)
+CONTROL_PLANES = tuple(agent_args.CONTROL_PLANES)
 REBOOTS = ('never', 'if_required')
 SOURCES = ('controller', 'url', 'host')
-CONTROL_PLANES = ('classic', 'modernized')
 NAME_PATTERNS = ['Microsoft-ASR_UA_*', 'microsoft-asr_ua_*']
 # The option each installer source needs (role variable: mobility_service_<option>).
 SOURCE_LOCATION = {'controller': 'installer_dir', 'url': 'installer_url', 'host': 'installer_host_dir'}

@@ -18,6 +18,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.asr.mobility.plugins.module_utils.errors import HostCallError
+
 WINDOWS = 'windows'
 LINUX = 'linux'
 WINDOWS_SHELLS = ('powershell', 'cmd')
@@ -25,7 +27,7 @@ OS_FAMILY_VAR = 'asr_mobility_os_family'
 WINDOWS_CONNECTIONS = ('winrm', 'psrp', 'ansible.builtin.winrm', 'ansible.builtin.psrp')
 
 
-class ModuleCallError(Exception):
+class ModuleCallError(HostCallError):
     """An ``ansible.windows`` module reported a failure."""
 
     def __init__(self, module, result, what=None):
@@ -36,7 +38,6 @@ class ModuleCallError(Exception):
         if what:
             message = '%s (%s)' % (message, what)
         super(ModuleCallError, self).__init__(message)
-        self.message = message
 
 
 def connection_shell_family(connection):

@@ -220,3 +220,81 @@ def test_summary_rows_take_only_records():
     assert rows['conv']['failed'] is False
     for host in ('skip', 'unreach', 'none'):
         assert rows[host]['failed'] is True and 'no result' in rows[host]['failure_reason']
+
+
+# --- mode=choose: the role's full path asks the same code which installer, in the role's words ------
+
+def test_choose_returns_token_installer_and_sha256_without_a_host_call(installers):
+    (installers / 'SHA256SUMS').write_text('%s  %s\n%s  %s\n' % ('a' * 64, OLD, 'B' * 64, NEW))
+    result, calls = run(base_args(installers, mode='choose'), [])
+    assert calls == [] and not result.get('failed')
+    assert result['os']['token'] == 'DEBIAN12-64' and result['os_family'] == 'linux'
+    assert result['installer']['name'] == NEW and result['installer_sha256'] == 'b' * 64
+    assert SECRET not in repr(result)
+
+
+def test_choose_prefers_the_checksums_variable(installers):
+    result, dummy = run(base_args(installers, mode='choose', checksums={NEW: 'c' * 64}), [])
+    assert result['installer_sha256'] == 'c' * 64
+
+
+def test_choose_without_an_installer_is_not_a_failure_for_present(tmp_path):
+    result, dummy = run(base_args(tmp_path, mode='choose'), [])
+    assert not result.get('failed') and 'no installer for token DEBIAN12-64' in result['installer']['error']
+    assert result['installer_sha256'] == ''
+
+
+# The role's messages, word for word as tasks/inputs.yml and tasks/choose.yml had them.
+@pytest.mark.parametrize('over, task_vars, message', [
+    ({'state': 'installed'}, FACTS,
+     'mobility_service_state must be present, latest or absent; mobility_service_reboot never or if_required; '
+     'mobility_service_installer_source controller, url or host.'),
+    ({'control_plane': ''}, FACTS,
+     "mobility_service_control_plane must be classic or modernized (there is no silent default; classic is "
+     "unsupported by Microsoft from March 2026), got ''. Nothing was changed."),
+    ({'passphrase': '', 'cs_address': ''}, FACTS,
+     'Classic registration needs mobility_service_cs_address and mobility_service_passphrase (from Ansible Vault '
+     'or an AWX credential); missing: mobility_service_cs_address, mobility_service_passphrase. Nothing was changed.'),
+    ({'control_plane': 'modernized'}, FACTS,
+     "Modernized registration needs mobility_service_config: the appliance's config.json for this host. "
+     "Nothing was changed."),
+    ({'installer_source': 'url'}, FACTS,
+     'mobility_service_installer_source=url needs mobility_service_installer_url. Nothing was changed.'),
+    ({'installer_source': 'host', 'installer_host_dir': '/srv'}, {'ansible_facts': {'os_family': 'Windows'}},
+     'mobility_service_installer_source=host is supported on Linux hosts only; use controller or url for Windows '
+     'hosts. Nothing was changed.'),
+    ({}, {'ansible_facts': {'os_family': 'Debian', 'distribution': 'Debian', 'distribution_version': '12',
+                            'architecture': 'i386'}},
+     'Unsupported operating system: '),
+    ({'state': 'latest', 'installer_dir': '/nonexistent'}, FACTS,
+     'no installer for token DEBIAN12-64'),
+])
+def test_choose_fails_with_the_role_message(installers, over, task_vars, message):
+    result, calls = run(base_args(installers, mode='choose', **over), [], task_vars=task_vars)
+    assert result['failed'] is True and calls == []
+    assert message in result['msg'] and result['msg'].endswith(('Nothing was changed.', 'url or host.'))
+
+
+def test_choose_absent_needs_no_inputs_and_no_installer():
+    result, calls = run({'state': 'absent', 'mode': 'choose'}, [])
+    assert not result.get('failed') and result['installer'] == {} and calls == []
+
+
+def test_choose_host_source_lists_and_reads_the_sums_on_the_host():
+    import base64
+    args = dict(mode='choose', control_plane='classic', cs_address='a', passphrase=SECRET,
+                installer_source='host', installer_host_dir='/srv/asr')
+    listing = {'files': [{'path': '/srv/asr/' + OLD}, {'path': '/srv/asr/' + NEW}]}
+    sums = {'content': base64.b64encode(('%s  %s\n' % ('d' * 64, NEW)).encode()).decode()}
+    result, calls = run(args, [listing, sums])
+    assert [c['module'] for c in calls] == ['ansible.builtin.find', 'ansible.builtin.slurp']
+    assert all(c['check_mode'] for c in calls)
+    assert calls[1]['args'] == {'src': '/srv/asr/SHA256SUMS'}
+    assert result['installer']['name'] == NEW and result['installer_sha256'] == 'd' * 64
+
+
+def test_choose_url_source_cannot_read_the_mirror(mirror):
+    args = dict(mode='choose', control_plane='classic', cs_address='a', passphrase=SECRET,
+                installer_source='url', installer_url=mirror + '/gone')
+    result, dummy = run(args, [])
+    assert result['failed'] is True and 'cannot read %s/gone/SHA256SUMS' % mirror in result['msg']

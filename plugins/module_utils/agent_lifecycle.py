@@ -27,6 +27,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.asr.mobility.plugins.module_utils.agent_config import check_config_for_host
 from ansible_collections.asr.mobility.plugins.module_utils.errors import HostCallError, VendorError
 from ansible_collections.asr.mobility.plugins.module_utils.inputs import check_common
 from ansible_collections.asr.mobility.plugins.module_utils.installer import compare_versions, parse_version
@@ -65,6 +66,16 @@ class AgentHost(object):
 
     def detect(self, params):
         raise NotImplementedError
+
+    def identity(self):
+        """``{'bios_id', 'fqdn', 'source'}`` of the machine: what the vendor's configurator compares a
+        modernized config.json with (``agent_config``). ``bios_id`` is None when it cannot be read."""
+        raise NotImplementedError
+
+    def agent_config_input(self, state):
+        """The installed agent's Agent Config Input (``agent_config.decode_config_input``); raises
+        ValueError, VendorError or HostCallError when it cannot be read, None where the host has no way."""
+        return None
 
     def read_state(self):
         raise NotImplementedError
@@ -219,6 +230,8 @@ def _run(host, params, check_mode, diff, result):
             host.check_register_inputs(params)
         except ValueError as exc:
             raise _Failed('%s. Nothing was changed.' % exc)
+        if params['control_plane'] == 'modernized':
+            _check_config_for_host(host, params)
 
     result['actions'] = the_plan.actions
     result['changed'] = the_plan.changed
@@ -228,6 +241,7 @@ def _run(host, params, check_mode, diff, result):
     if check_mode or not the_plan.changed:
         result.update(version_after=after.get('version'), registered=bool(after.get('registered')),
                       control_plane=after.get('control_plane'))
+        _add_config_input(host, result, state)
         return result
 
     if the_plan.needs_installer and not host.installer_present(installer):
@@ -302,7 +316,39 @@ def _act(host, the_plan, state_before, params, meta, result):
     if plane is None and current['installed'] and the_plan.needs_installer:
         plane = params.get('control_plane')
     result.update(version_after=current['version'], registered=current['registered'], control_plane=plane)
+    _add_config_input(host, result, dict(current, control_plane=plane))
     return _finish(host, result)
+
+
+def _check_config_for_host(host, params):
+    """A modernized config made for another machine is refused before the vendor runs (the vendor
+    would refuse it too, after stopping the agent, and log the whole config with its certificate)."""
+    try:
+        identity = host.identity()
+    except HostCallError as exc:
+        raise _Failed('The BIOS ID of this host could not be read (%s), so the config cannot be checked against '
+                      'it. Nothing was changed.' % exc.message)
+    try:
+        check_config_for_host(params['config'], identity)
+    except ValueError as exc:
+        raise _Failed('%s. Nothing was changed.' % exc)
+
+
+def _add_config_input(host, result, state):
+    """The Agent Config Input of an installed modernized agent that is not registered (what the
+    appliance needs to make this host's config.json; not secret, reference §1.7). A registered agent
+    costs nothing more."""
+    if not state or not state.get('installed') or state.get('control_plane') != 'modernized' \
+            or state.get('registered'):
+        return
+    try:
+        found = host.agent_config_input(state)
+    except (ValueError, VendorError, HostCallError, OSError, IOError) as exc:
+        host.warnings.append('The Agent Config Input could not be read: %s' % (getattr(exc, 'message', None) or exc))
+        return
+    if found:
+        result['agent_config_input'] = found['encoded']
+        result['agent_config_input_decoded'] = {'bios_id': found['bios_id'], 'fqdn': found['fqdn']}
 
 
 def _rebooting(host, the_plan, index, step, state_before, params, done, result):
@@ -336,6 +382,7 @@ def _failed(host, exc, step, state_before, current, params, done, result):
                   failed_action=step, version_after=final['version'], registered=final['registered'],
                   control_plane=final['control_plane'], vendor_exit_code=exc.code,
                   vendor_message=exc.meaning, log_tail=exc.log_tail, failed=True)
+    _add_config_input(host, result, final)
     msg = '%s failed: %s' % (step['action'] if step else 'the run', exc.message)
     if rollback:
         msg += ' The fresh install was %s.' % rollback

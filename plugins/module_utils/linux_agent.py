@@ -16,9 +16,10 @@ __metaclass__ = type
 import os
 import platform
 import shutil
+import socket
 import tempfile
 
-from ansible_collections.asr.mobility.plugins.module_utils import exit_codes, host_safety, os_tokens
+from ansible_collections.asr.mobility.plugins.module_utils import agent_config, exit_codes, host_safety, os_tokens
 from ansible_collections.asr.mobility.plugins.module_utils.inputs import check_no_whitespace
 from ansible_collections.asr.mobility.plugins.module_utils.agent_lifecycle import AgentHost
 # VendorError and LOG_TAIL_LINES live in the neutral errors module; imported here for the callers of this one.
@@ -36,6 +37,10 @@ PATHS = {
     'mounts': '/proc/mounts',
     'lock': '/run/lock/asr-mobility.lock',
     'secret_base': '/run/asr-mobility',
+    # The system UUID the agent puts in its Agent Config Input and checks a config.json against, in the
+    # vendor's order (agent source host/common/linux/portablehelpersminor.h lines 60, 66).
+    'product_uuid': '/sys/class/dmi/id/product_uuid',
+    'dmidecode': '/usr/sbin/dmidecode',
 }
 
 RELEASE_FILES = ('/etc/oracle-release', '/etc/redhat-release', '/etc/centos-release', '/etc/SuSE-release',
@@ -268,6 +273,12 @@ class LinuxHost(AgentHost):
     def detect(self, params):
         return detect_os(params.get('os_token_overrides'))
 
+    def identity(self):
+        return read_identity(self.run)
+
+    def agent_config_input(self, state):
+        return read_config_input(self.run, state)
+
     def read_state(self):
         return read_state()
 
@@ -303,6 +314,41 @@ class LinuxHost(AgentHost):
 
     def uninstall_not_verified(self, info, state):
         return _uninstall_incomplete(info['code'])
+
+
+def read_identity(run):
+    """``{'bios_id', 'fqdn', 'source'}``: the system UUID as the agent reads it (``product_uuid``,
+    else ``dmidecode -s system-uuid``) and the host name (the agent's Linux ``Fqdn``)."""
+    sources = [PATHS['product_uuid']]
+    bios_id = (read_text(PATHS['product_uuid']) or '').strip()
+    if not bios_id:
+        sources.append('%s -s system-uuid' % PATHS['dmidecode'])
+        if os.path.isfile(_host_path(PATHS['dmidecode'])):
+            rc, out, err = run([PATHS['dmidecode'], '-s', 'system-uuid'])
+            lines = [line.strip() for line in (out or '').splitlines() if line.strip() and not line.startswith('#')]
+            bios_id = lines[0].split()[0] if rc == 0 and lines else ''
+        else:
+            sources[-1] += ' (not installed)'
+    return {'bios_id': bios_id or None, 'fqdn': socket.gethostname(), 'source': ', '.join(sources)}
+
+
+def azure_rcm_cli(state):
+    return os.path.join(state.get('install_dir') or os.path.join(DEFAULT_INSTALL_DIR, 'Vx'), 'bin', 'AzureRcmCli')
+
+
+def read_config_input(run, state):
+    """``<root>/Vx/bin/AzureRcmCli --getagentconfiginput`` decoded (reference §1.7); raises ValueError."""
+    program = azure_rcm_cli(state)
+    if not os.path.isfile(_host_path(program)):
+        raise ValueError('%s does not exist' % program)
+    rc, out, err = run([program, '--getagentconfiginput'])
+    if rc != 0:
+        said = ((err or '') + (out or '')).strip().splitlines()[-3:]
+        raise ValueError('%s --getagentconfiginput exited %s: %s' % (program, rc, ' '.join(said) or 'no output'))
+    try:
+        return agent_config.decode_config_input(out)
+    except ValueError as exc:
+        raise ValueError('%s --getagentconfiginput: %s' % (program, exc))
 
 
 class _Hold(object):

@@ -128,6 +128,17 @@ installer_needed:
       installer does not have to exist yet, so a role can decide first and copy the package only when needed.
   returned: unless the run failed before planning
   type: bool
+agent_config_input:
+  description:
+    - The Agent Config Input of an installed modernized agent that is not registered after the run (for
+      example installed with O(register=false)): the base64 the replication appliance turns into this host's
+      C(config.json) (C(RcmProxyAgent.exe -createmobilityagentconfigfile -encodedinput)). Not secret.
+  returned: when the agent is modernized, installed and not registered after the run
+  type: str
+agent_config_input_decoded:
+  description: The Agent Config Input decoded, C(bios_id) (system UUID) and C(fqdn) (host name).
+  returned: with RV(agent_config_input)
+  type: dict
 rollback:
   description: What happened to a fresh install whose registration failed (see O(rollback_on_failure)).
   returned: when a fresh install was followed by a failure

@@ -16,6 +16,9 @@ description:
   - Reads C(/usr/local/.vx_version), C(drscout.conf), the agent's services and the host's release files.
   - Never changes anything.
   - Always returns the host's installer token, or null with the reason when the OS is unsupported.
+  - Returns the machine's BIOS ID (system UUID) and, when the agent is installed, its Agent Config Input
+    (C(<root>/Vx/bin/AzureRcmCli --getagentconfiginput)): what the replication appliance needs to make
+    this host's C(config.json) for the modernized control plane. Neither is secret.
 author:
   - asr.mobility developers (@asr-mobility)
 attributes:
@@ -111,6 +114,29 @@ distribution_version:
   description: Distribution version as read from the release files.
   returned: always
   type: str
+bios_id:
+  description:
+    - The system UUID (C(/sys/class/dmi/id/product_uuid), else C(dmidecode -s system-uuid)), which the agent
+      compares the C(BiosId) of a modernized config.json with; null when it cannot be read.
+  returned: always
+  type: str
+agent_config_input:
+  description:
+    - The agent's Agent Config Input (the base64 after C(getagentconfiginput:)), for
+      C(RcmProxyAgent.exe -createmobilityagentconfigfile -encodedinput) or the appliance configuration manager.
+    - Read only from an installed modernized agent (a classic agent is migrated first, see
+      C(playbooks/migrate_to_modernized.yml)); null otherwise or when C(AzureRcmCli) could not give it
+      (see RV(agent_config_input_error)).
+  returned: always
+  type: str
+agent_config_input_decoded:
+  description: The Agent Config Input decoded, C(bios_id) and C(fqdn) (host name); null when there is none.
+  returned: always
+  type: dict
+agent_config_input_error:
+  description: Why the Agent Config Input could not be read (null when it was, or when it was not asked for).
+  returned: always
+  type: str
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -142,7 +168,19 @@ def main():
         os_token=detected['token'], os_token_confirmed=detected['confirmed'],
         unsupported_reason=None if detected['supported'] else detected['reason'],
         distribution=detected['distribution'], distribution_version=detected['version'],
+        agent_config_input=None, agent_config_input_decoded=None, agent_config_input_error=None,
     )
+    try:
+        result['bios_id'] = linux_agent.read_identity(run)['bios_id']
+    except (OSError, IOError):
+        result['bios_id'] = None
+    if state['installed'] and state['control_plane'] == 'modernized':
+        try:
+            found = linux_agent.read_config_input(run, state)
+            result['agent_config_input'] = found['encoded']
+            result['agent_config_input_decoded'] = {'bios_id': found['bios_id'], 'fqdn': found['fqdn']}
+        except (ValueError, OSError, IOError) as exc:
+            result['agent_config_input_error'] = str(exc)
     module.exit_json(**result)
 
 

@@ -65,6 +65,24 @@ SECRET_FILE = {'classic': 'connection.passphrase', 'modernized': 'config.json'}
 # Writes the secret (a SecureString from sensitive_parameters, never a plain argument) into a new
 # directory whose ACL grants only SYSTEM and Administrators: the Windows form of a 0600 file in a
 # private directory. Refuses a directory that already exists (someone else could own it).
+# The machine identity the agent puts in its Agent Config Input and checks a config.json against:
+# WMI Win32_ComputerSystemProduct UUID (agent source host/common/win32/portablehelpersmajor.cpp
+# line 6969) and the FQDN (AgentConfigHelpers.cpp line 22). Read only.
+READ_IDENTITY_PS = r'''
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+$product = Get-CimInstance -ClassName Win32_ComputerSystemProduct
+$system = Get-CimInstance -ClassName Win32_ComputerSystem
+$fqdn = $system.DNSHostName
+if ($system.PartOfDomain -and $system.Domain) {
+    $fqdn = '{0}.{1}' -f $system.DNSHostName, $system.Domain
+}
+$Ansible.Result = @{
+    bios_id = [string]$product.UUID
+    fqdn = [string]$fqdn
+}
+'''
+
 WRITE_SECRET_PS = r'''
 param(
     [Parameter(Mandatory = $true)][string]$Directory,
@@ -234,6 +252,12 @@ class WindowsHost(AgentHost):
 
     def describe_os(self, detected):
         return detected['reason']
+
+    def identity(self):
+        found = self.call('ansible.windows.win_powershell', {'script': READ_IDENTITY_PS}, read_only=True)
+        result = found.get('result') or {}
+        return {'bios_id': (result.get('bios_id') or '').strip() or None, 'fqdn': result.get('fqdn'),
+                'source': 'WMI Win32_ComputerSystemProduct UUID'}
 
     def installer_readable(self, installer):
         return True  # only its name is read; whether it is on the host is checked before acting

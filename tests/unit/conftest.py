@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import atexit
+import base64
 import io
 import json
 import os
@@ -74,6 +75,11 @@ RHEL8_RELEASE = {
 }
 
 
+# The fake machine's system UUID (/sys/class/dmi/id/product_uuid) and a config.json made for it.
+BIOS_ID = '4C4C4544-0042-3510-8052-B4C04F4D4B32'
+OTHER_BIOS_ID = '11111111-2222-3333-4444-555555555555'
+
+
 def _opts(argv):
     """-x value pairs of a vendor command line -> dict (flags without a value map to True)."""
     opts = {}
@@ -112,7 +118,9 @@ class FakeHost(object):
         self.systemctl = {'vxagent': 'active', 'uarespawnd': 'active'}
         self.systemctl_missing = False
         self.secrets = []               # what the configurator saw: path, mode, dir mode, content
+        self.rcmcli_rc = 0              # AzureRcmCli --getagentconfiginput
         self.write_release(RHEL8_RELEASE)
+        self.write('/sys/class/dmi/id/product_uuid', BIOS_ID + '\n')
 
     # --- files ---------------------------------------------------------------------------
     def path(self, path):
@@ -156,6 +164,7 @@ class FakeHost(object):
         if status:
             lines.append('AGENT_CONFIGURATION_STATUS=%s' % status)
         self.write('/usr/local/.vx_version', '\n'.join(lines) + '\n')
+        self.write(install_dir + '/bin/AzureRcmCli', '#!/bin/sh\n# emulated by FakeHost._rcmcli\n', 0o755)
         self.write(install_dir + '/etc/drscout.conf',
                    '[vxagent]\nVmPlatform=%s\nCSType=%s\nHostId=0b5d6f1e-0000-4000-8000-000000000001\nRole=MS\n\n'
                    '[vxagent.transport]\nHostname=%s\nPort=443\n' % (platform, cs_type, cs_address or ''))
@@ -212,6 +221,10 @@ class FakeHost(object):
             return self._configure(argv)
         if program == 'uninstall.sh':
             return self._uninstall(argv)
+        if program == 'AzureRcmCli':
+            return self._rcmcli(argv)
+        if program == 'dmidecode':
+            return 0, '# dmidecode 3.3\n%s\n' % self.read('/fake/dmidecode-uuid').strip(), ''
         if program == 'systemctl':
             if self.systemctl_missing:
                 raise OSError(2, 'No such file or directory: systemctl')
@@ -274,6 +287,17 @@ class FakeHost(object):
                                                   'ERROR: CS unreachable or passphrase wrong (exit %s)' % rc])
             return rc, 'Registration failed.\n', ''
         return rc, 'Registration succeeded.\n', ''
+
+    def _rcmcli(self, argv):
+        # agent source host/AzureRcmCli/AzureRcmCli.cpp line 919: "getagentconfiginput:<base64 of
+        # {"BiosId", "Fqdn"}>" (AgentConfig.h lines 35-51); the system UUID as in read_identity
+        assert argv[1:] == ['--getagentconfiginput'], argv
+        assert self.exists(argv[0]), 'AzureRcmCli run from a path the install did not make: %s' % argv[0]
+        if self.rcmcli_rc:
+            return self.rcmcli_rc, '', 'AzureRcmCli failed\n'
+        bios = (self.read('/sys/class/dmi/id/product_uuid') or '').strip()
+        doc = json.dumps({'BiosId': bios, 'Fqdn': 'fake-host'})
+        return 0, 'getagentconfiginput:%s\n' % base64.b64encode(doc.encode('utf-8')).decode('ascii'), ''
 
     def _uninstall(self, argv):
         opts = _opts(argv)

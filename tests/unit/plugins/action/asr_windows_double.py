@@ -34,7 +34,11 @@ CONFIGURATOR = LOCATION + '\\agent\\UnifiedAgentConfigurator.exe'
 SECRET_ID = '0123456789abcdef0123456789abcdef'
 SECRET_DIR = 'C:\\Windows\\Temp\\asr-mobility-' + SECRET_ID
 PASSPHRASE = 'S3cret-Passphrase-Do-Not-Log'
-CONFIG_JSON = '{"ApplianceId": "a1", "Secret": "Config-Json-Secret-Do-Not-Log"}'
+# The fake machine's WMI Win32_ComputerSystemProduct UUID and a config.json the appliance made for it
+# (agent source AgentConfig.h lines 64-108: BiosId, Fqdn, ClientCertificate, ...).
+BIOS_ID = '4C4C4544-0042-3510-8052-B4C04F4D4B32'
+CONFIG_JSON = ('{"BiosId": "%s", "ApplianceId": "a1", "ClientCertificate": "Config-Json-Secret-Do-Not-Log"}'
+               % BIOS_ID)
 
 WINDOWS_FACTS = {
     'os_family': 'Windows',
@@ -91,6 +95,7 @@ class FakeWindowsHost(object):
         self.secret_files = {}
         self.task = None
         self.fail_modules = {}
+        self.bios_id = BIOS_ID
 
     # -- scripting -----------------------------------------------------------------------
     def on(self, pattern, rc=0, stdout='', stderr='', effect=None, raises=None):
@@ -134,7 +139,7 @@ class FakeWindowsHost(object):
     def changing_calls(self):
         return [c for c in self.calls if c['module'] not in READ_ONLY_MODULES and not (
             c['module'] == 'ansible.windows.win_powershell'
-            and c['args'].get('script') == windows_defender.READ_PREFERENCE_PS)]
+            and c['args'].get('script') in (windows_defender.READ_PREFERENCE_PS, windows_agent.READ_IDENTITY_PS))]
 
     # -- the module double ---------------------------------------------------------------
     def execute(self, module_name=None, module_args=None, task_vars=None, wrap_async=False, **kwargs):
@@ -214,6 +219,9 @@ class FakeWindowsHost(object):
             self.files.add(path)
             self.secret_files[path] = args['sensitive_parameters'][0]['value']
             base.update(changed=True, result={'path': path})
+            return base
+        if script == windows_agent.READ_IDENTITY_PS:
+            base['result'] = {'bios_id': self.bios_id or '', 'fqdn': 'win01.example.com'}
             return base
         if script == windows_defender.READ_PREFERENCE_PS:
             d = self.defender or {}

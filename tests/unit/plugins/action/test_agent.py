@@ -218,6 +218,16 @@ def test_fresh_host_modernized(windows_vars):
     assert_secret_handling(host, result, CONFIG_JSON)
 
 
+def test_modernized_config_for_another_machine_is_refused_before_the_installer(windows_vars):
+    host = fresh_host()
+    host.bios_id = '11111111-2222-3333-4444-555555555555'
+    result = run(host, MODERNIZED, windows_vars)
+    assert result.get('failed') and 'made for another machine' in result['msg'], result
+    assert host.bios_id in result['msg'] and 'Nothing was changed' in result['msg']
+    assert host.commands() == [] and host.changing_calls() == []
+    assert 'Config-Json-Secret-Do-Not-Log' not in repr(result)
+
+
 def test_extraction_is_skipped_when_already_extracted(windows_vars):
     host = fresh_host()
     FakeWindowsHost.extract_effect(host)

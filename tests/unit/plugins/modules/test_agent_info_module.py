@@ -21,7 +21,9 @@ REAL_RUN_COMMAND = basic.AnsibleModule.run_command
 
 KEYS = {'changed', 'installed', 'version', 'build', 'control_plane', 'platform', 'configuration_status', 'registered',
         'cs_address', 'install_dir', 'reboot_required', 'services', 'os_token', 'os_token_confirmed',
-        'unsupported_reason', 'distribution', 'distribution_version'}
+        'unsupported_reason', 'distribution', 'distribution_version', 'bios_id', 'agent_config_input',
+        'agent_config_input_decoded', 'agent_config_input_error'}
+BIOS_ID = '4C4C4544-0042-3510-8052-B4C04F4D4B32'  # tests/unit/conftest.py FakeHost
 
 
 def add_process(host, pid, comm, cmdline=None):
@@ -115,7 +117,8 @@ def test_check_mode_changes_nothing(host, run_module):
     failed, result = run_module(agent_info.main, {}, check_mode=True)
     assert not failed and result['changed'] is False
     assert host.read('/usr/local/.vx_version') == before
-    assert all(c['argv'][0] == 'systemctl' for c in host.calls)
+    # systemctl is-active, and AzureRcmCli --getagentconfiginput (modernized): both only read
+    assert all(c['argv'][0] == 'systemctl' or c['argv'][1:] == ['--getagentconfiginput'] for c in host.calls)
 
 
 def test_systemctl_missing_is_unknown(host, run_module):
@@ -146,3 +149,28 @@ def test_unreadable_state_file(host, run_module):
     failed, result = run_module(agent_info.main, {})
     assert not failed
     assert result['installed'] is True and result['version'] is None
+
+
+def test_modernized_agent_returns_its_agent_config_input(host, run_module):
+    host.set_installed('9.66.0.0', 7567, cs_type='CSPrime', status=None, cs_address='')
+    failed, result = run_module(agent_info.main, {})
+    assert not failed, result
+    assert result['bios_id'] == BIOS_ID
+    assert result['agent_config_input_decoded'] == {'bios_id': BIOS_ID, 'fqdn': 'fake-host'}
+    assert result['agent_config_input'] and result['agent_config_input_error'] is None
+    assert ['/usr/local/ASR/Vx/bin/AzureRcmCli', '--getagentconfiginput'] in [c['argv'] for c in host.calls]
+
+
+def test_classic_agent_is_not_asked_for_it(host, run_module):
+    host.set_installed('9.66.0.0', 7567, cs_type='CSLegacy', cs_address='cs.example.com')
+    failed, result = run_module(agent_info.main, {})
+    assert not failed and result['agent_config_input'] is None and result['bios_id'] == BIOS_ID
+    assert 'AzureRcmCli' not in ' '.join(' '.join(c['argv']) for c in host.calls)
+
+
+def test_failing_azurercmcli_is_reported_not_fatal(host, run_module):
+    host.set_installed('9.66.0.0', 7567, cs_type='CSPrime', status=None, cs_address='')
+    host.rcmcli_rc = 3
+    failed, result = run_module(agent_info.main, {})
+    assert not failed and result['agent_config_input'] is None
+    assert 'exited 3' in result['agent_config_input_error']

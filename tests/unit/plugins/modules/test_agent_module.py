@@ -15,8 +15,14 @@ import pytest
 from ansible_collections.asr.mobility.plugins.module_utils import linux_agent
 from ansible_collections.asr.mobility.plugins.modules import agent
 
+# The fake host's system UUID (tests/unit/conftest.py FakeHost) and another machine's.
+BIOS_ID = '4C4C4544-0042-3510-8052-B4C04F4D4B32'
+OTHER_BIOS_ID = '11111111-2222-3333-4444-555555555555'
+
 PASSPHRASE = 'Xy7#passphrase-$HOME-9;`id`'
-CONFIG = '{"ApplianceFqdn": "appliance.example.com", "Secret": "c0nfig-s3cret"}'
+# A config.json as the appliance makes it (agent source AgentConfig.h lines 64-108): for the fake host's BIOS ID.
+CONFIG = json.dumps({'BiosId': BIOS_ID, 'Fqdn': 'fake-host', 'ClientCertificate': 'c0nfig-s3cret',
+                     'RcmProxyTransportSettings': {'RcmProxyAddress': ['appliance.example.com'], 'Port': 443}})
 NEW = '9.66.7567.0'
 OLD = '9.60.7000.0'
 
@@ -612,7 +618,7 @@ def test_bad_config_is_refused_before_anything_runs(host, run_module, config, me
 
 def test_config_given_as_a_mapping_is_written_as_json(host, run_module):
     """ansible-core 2.16 turns a JSON string into a mapping before the module sees it."""
-    config = {'ApplianceFqdn': 'appliance.example.com', 'Secret': 'c0nfig-s3cret'}
+    config = {'BiosId': BIOS_ID, 'ApplianceFqdn': 'appliance.example.com', 'Secret': 'c0nfig-s3cret'}
     failed, result = run_module(agent.main, modern(host, config=config))
     assert not failed, result
     assert [json.loads(s['content']) for s in host.secrets] == [config]
@@ -711,3 +717,91 @@ def test_secret_goes_to_run_when_run_is_a_tmpfs(host, run_module):
     assert [os.path.dirname(os.path.dirname(s['path'])) for s in host.secrets] == [host.path('/run/asr-mobility')]
     assert os.stat(host.path('/run/asr-mobility')).st_mode & 0o777 == 0o700
     assert os.listdir(host.path('/run/asr-mobility')) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Modernized: the config must be for this host; the Agent Config Input comes back (issue 14)
+# ---------------------------------------------------------------------------------------------
+def other_machine_config():
+    return json.dumps({'BiosId': OTHER_BIOS_ID, 'Fqdn': 'other-host', 'ClientCertificate': 'other-s3cret-cert'})
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_config_for_another_machine_is_refused_before_the_vendor_runs(host, run_module, check_mode):
+    failed, result = run_module(agent.main, modern(host, config=other_machine_config()), check_mode=check_mode)
+    assert failed, result
+    assert 'made for another machine' in result['msg'] and BIOS_ID in result['msg']
+    assert 'Nothing was changed' in result['msg']
+    assert [p for p in host.programs() if not p.startswith('tar')] == []
+    assert host.state_kv() is None and host.secrets == []
+    assert 'other-s3cret-cert' not in json.dumps(result)
+
+
+def test_config_for_another_machine_is_refused_on_an_unregistered_agent(host, run_module):
+    host.set_installed(version='9.66.0.0', build=7567, status=None, cs_address='')
+    failed, result = run_module(agent.main, modern(host, config=other_machine_config()))
+    assert failed and 'made for another machine' in result['msg']
+    assert 'UnifiedAgentConfigurator.sh' not in host.programs()
+
+
+def test_config_without_bios_id_is_refused(host, run_module):
+    failed, result = run_module(agent.main, modern(host, config='{"ApplianceFqdn": "appliance.example.com"}'))
+    assert failed and 'has no BiosId' in result['msg']
+    assert 'install' not in host.programs()
+
+
+def test_config_with_the_byteswapped_bios_id_is_accepted(host, run_module):
+    # agent source AgentConfigHelpers::IsConfigValid accepts the byte-swapped system UUID too
+    from ansible_collections.asr.mobility.plugins.module_utils import agent_config
+    config = json.dumps({'BiosId': agent_config.byteswapped_bios_id(BIOS_ID), 'ClientCertificate': 'c0nfig-s3cret'})
+    failed, result = run_module(agent.main, modern(host, config=config))
+    assert not failed, result
+    assert result['registered'] is True
+
+
+def test_bios_id_from_dmidecode_when_sysfs_is_empty(host, run_module):
+    host.write('/sys/class/dmi/id/product_uuid', '')
+    host.write('/usr/sbin/dmidecode', '#!/bin/sh\n', 0o755)
+    host.write('/fake/dmidecode-uuid', BIOS_ID.lower())
+    failed, result = run_module(agent.main, modern(host))
+    assert not failed, result
+    assert 'dmidecode' in host.programs()
+
+
+def test_unreadable_bios_id_is_refused(host, run_module):
+    host.remove('/sys/class/dmi/id/product_uuid')
+    failed, result = run_module(agent.main, modern(host))
+    assert failed and 'could not be read' in result['msg'] and 'dmidecode -s system-uuid (not installed)' in result['msg']
+    assert 'install' not in host.programs()
+
+
+def test_modernized_install_returns_the_agent_config_input(host, run_module):
+    failed, result = run_module(agent.main, modern(host, register=False, config=None))
+    assert not failed, result
+    from ansible_collections.asr.mobility.plugins.module_utils import agent_config
+    decoded = agent_config.decode_config_input(result['agent_config_input'])
+    assert decoded['bios_id'] == BIOS_ID
+    assert result['agent_config_input_decoded'] == {'bios_id': BIOS_ID, 'fqdn': 'fake-host'}
+    assert host.programs()[-1] == 'AzureRcmCli'
+
+
+def test_installed_unregistered_modernized_agent_returns_it_in_check_mode(host, run_module):
+    host.set_installed(version='9.66.0.0', build=7567, status=None, cs_address='')
+    failed, result = run_module(agent.main, modern(host, register=False, config=None), check_mode=True)
+    assert not failed, result
+    assert result['agent_config_input_decoded']['bios_id'] == BIOS_ID
+
+
+def test_registered_converged_agent_does_not_run_azurercmcli(host, run_module):
+    host.set_installed(version='9.66.0.0', build=7567)
+    failed, result = run_module(agent.main, modern(host, installer=None))
+    assert not failed, result
+    assert 'AzureRcmCli' not in host.programs() and 'agent_config_input' not in result
+
+
+def test_unreadable_agent_config_input_is_a_warning(host, run_module):
+    host.rcmcli_rc = 1
+    failed, result = run_module(agent.main, modern(host, register=False, config=None))
+    assert not failed, result
+    assert 'agent_config_input' not in result
+    assert any('Agent Config Input could not be read' in w and 'exited 1' in w for w in result.get('warnings', []))

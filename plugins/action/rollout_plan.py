@@ -37,7 +37,7 @@ from ansible_collections.asr.mobility.plugins.plugin_utils.rollout_choice import
     NAME_PATTERNS, SOURCES, STATES, Problem)
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_agent import WindowsHost
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import (
-    WINDOWS, ModuleCaller, connection_shell_family, host_os_family)
+    WINDOWS, ModuleCaller, connection_shell_family, host_os_family, host_vars_os_family)
 
 __all__ = ['ActionModule', 'input_problem', 'outcome', 'STATES', 'SOURCES']
 
@@ -69,6 +69,10 @@ def _argument_spec():
         checksums=dict(type='dict', default={}),
         remote_dir=dict(type='str', default='/var/tmp/asr-mobility'),
         url_timeout=dict(type='int', default=10),
+        config_source=dict(type='str', default='inline'),
+        config_dir=dict(type='str', default=''),
+        config_files=dict(type='dict', default={}),
+        appliance=dict(type='str', default=''),
     )
     return spec
 
@@ -130,6 +134,8 @@ class ActionModule(ActionBase):
         out = {'os': detected, 'installer': {}, 'installer_sha256': '', 'os_family': family}
         if params['state'] == 'absent':
             return out
+        if params['register'] and params['control_plane'] == 'modernized':
+            out.update(self._config_source(params, task_vars))
         try:
             names, sums_text = self._listing(params, task_vars, every_source=True)
         except NotConverged as exc:
@@ -141,6 +147,31 @@ class ActionModule(ActionBase):
             exc.extra['os'] = detected
             raise
         return out
+
+    def _config_source(self, params, task_vars):
+        """Where this host's config.json comes from: ``config_file`` (+ whether it exists) for ``dir``;
+        for ``appliance`` the appliance must be a Windows host of the inventory."""
+        source = params['config_source']
+        if source == 'dir':
+            path = rollout_choice.config_file(params, task_vars.get('inventory_hostname'))
+            if not os.path.isabs(path):
+                path = self._loader.path_dwim(path)
+            return {'config_file': path, 'config_file_exists': os.path.isfile(path)}
+        if source == 'appliance':
+            name = params['appliance']
+            hostvars = task_vars.get('hostvars') or {}
+            if name not in hostvars:
+                raise Problem('appliance not in inventory',
+                              "The replication appliance %r (mobility_service_appliance) is not in the inventory: add it "
+                              "(a Windows host with its WinRM or SSH connection variables). %s"
+                              % (name, rollout_choice.UNCHANGED))
+            if host_vars_os_family(hostvars[name]) != WINDOWS:
+                raise Problem('appliance not Windows',
+                              "The replication appliance %r is not a Windows host (asr_mobility_os_family, os_family or "
+                              "its connection say otherwise): RcmProxyAgent.exe runs on the Windows appliance only. %s"
+                              % (name, rollout_choice.UNCHANGED))
+            return {'appliance': name}
+        return {}
 
     def _decide(self, params, task_vars):
         family, evidence = self._windows(task_vars)

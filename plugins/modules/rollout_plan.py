@@ -142,6 +142,28 @@ options:
     description: Seconds to wait for the mirror's checksum file.
     type: int
     default: 10
+  config_source:
+    description:
+      - Where a modernized host's C(config.json) comes from (role variable C(mobility_service_config_source)).
+      - C(inline) is O(config); C(dir) a controller file (O(config_dir), O(config_files)); C(appliance) the
+        replication appliance O(appliance) makes it from the host's Agent Config Input.
+      - A bad value is an input problem (the fast path says so, O(mode=choose) fails), not an argument error.
+    type: str
+    default: inline
+  config_dir:
+    description: Controller directory of C(<inventory_hostname>.json) files (O(config_source=dir)).
+    type: str
+    default: ''
+  config_files:
+    description: Map of inventory host name to its config file, relative to O(config_dir) or absolute (O(config_source=dir)).
+    type: dict
+    default: {}
+  appliance:
+    description:
+      - Inventory name of the replication appliance (O(config_source=appliance)); O(mode=choose) fails when it is
+        not in the inventory or not a Windows host.
+    type: str
+    default: ''
 notes:
   - Used by the C(asr.mobility.mobility_service) role (variable C(mobility_service_fast_path)); see
     C(docs/performance.md) for what it saves on a converged fleet.
@@ -260,4 +282,17 @@ installer_sha256:
   returned: O(mode=choose)
   type: str
   sample: 3f1c...
+config_file:
+  description: The controller path of this host's config.json (O(config_source=dir)).
+  returned: O(mode=choose), modernized registration with O(config_source=dir)
+  type: str
+  sample: /srv/asr-configs/web01.json
+config_file_exists:
+  description: Whether RV(config_file) exists (the role refuses a missing one only when a registration is due).
+  returned: O(mode=choose), modernized registration with O(config_source=dir)
+  type: bool
+appliance:
+  description: The replication appliance's inventory name, checked to be a Windows host of the inventory.
+  returned: O(mode=choose), modernized registration with O(config_source=appliance)
+  type: str
 '''

@@ -30,6 +30,8 @@ STATES = tuple(agent_args.STATES)
 CONTROL_PLANES = tuple(agent_args.CONTROL_PLANES)
 REBOOTS = ('never', 'if_required')
 SOURCES = ('controller', 'url', 'host')
+# Where a modernized host's config.json comes from (role variable mobility_service_config_source).
+CONFIG_SOURCES = ('inline', 'dir', 'appliance')
 NAME_PATTERNS = ['Microsoft-ASR_UA_*', 'microsoft-asr_ua_*']
 # The option each installer source needs (role variable: mobility_service_<option>).
 SOURCE_LOCATION = {'controller': 'installer_dir', 'url': 'installer_url', 'host': 'installer_host_dir'}
@@ -68,10 +70,10 @@ def input_problem(params, windows=False):
                 'classic registration inputs missing',
                 'Classic registration needs mobility_service_cs_address and mobility_service_passphrase (from Ansible '
                 'Vault or an AWX credential); missing: %s. %s' % (', '.join(missing), UNCHANGED))
-    if params['register'] and params['control_plane'] == 'modernized' and not params['config']:
-        return Problem('modernized registration config missing',
-                       "Modernized registration needs mobility_service_config: the appliance's config.json for this "
-                       "host. %s" % UNCHANGED)
+    if params['register'] and params['control_plane'] == 'modernized':
+        problem = config_source_problem(params)
+        if problem:
+            return problem
     location = SOURCE_LOCATION[params['installer_source']]
     if not params[location]:
         return Problem('%s not set' % location, 'mobility_service_installer_source=%s needs mobility_service_%s. %s'
@@ -81,6 +83,41 @@ def input_problem(params, windows=False):
                        'mobility_service_installer_source=host is supported on Linux hosts only; use controller or url '
                        'for Windows hosts. %s' % UNCHANGED)
     return None
+
+
+def config_source_problem(params):
+    """The modernized config inputs of the chosen source (``config_source``), checked without the host:
+    ``inline`` needs ``config``; ``dir`` a directory or a map; ``appliance`` the appliance's inventory name.
+    Whether the file exists and what the appliance is are checked later, and only when a registration is
+    due (a registered host needs no config)."""
+    source = params.get('config_source') or 'inline'
+    if source not in CONFIG_SOURCES:
+        return Problem('config_source %r' % source,
+                       'mobility_service_config_source must be inline, dir or appliance, got %r. %s' % (source, UNCHANGED))
+    if source == 'inline' and not params['config']:
+        return Problem('modernized registration config missing',
+                       "Modernized registration needs mobility_service_config: the appliance's config.json for this "
+                       "host. %s" % UNCHANGED)
+    if source == 'dir' and not params.get('config_dir') and not params.get('config_files'):
+        return Problem('config_dir not set',
+                       'mobility_service_config_source=dir needs mobility_service_config_dir (a controller directory of '
+                       '<inventory_hostname>.json files) or mobility_service_config_files (a map of inventory host name '
+                       'to file). %s' % UNCHANGED)
+    if source == 'appliance' and not params.get('appliance'):
+        return Problem('appliance not set',
+                       'mobility_service_config_source=appliance needs mobility_service_appliance: the inventory name '
+                       'of the replication appliance (a Windows host) that makes each host\'s config.json. %s'
+                       % UNCHANGED)
+    return None
+
+
+def config_file(params, host):
+    """The controller path of ``host``'s config.json for the ``dir`` source: the map's entry (relative
+    to the directory) or ``<config_dir>/<host>.json``."""
+    name = (params.get('config_files') or {}).get(host) or '%s.json' % host
+    directory = params.get('config_dir') or ''
+    path = name if name.startswith('/') or not directory else directory.rstrip('/') + '/' + name
+    return path
 
 
 def os_token(facts, overrides=None):

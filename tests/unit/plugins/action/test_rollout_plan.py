@@ -333,3 +333,66 @@ def test_windows_host_with_work_to_do_names_the_plan(tmp_path):
     assert result['converged'] is False
     assert result['reason'] == 'planned: install, register'
     assert host.changing_calls() == []
+
+
+# --- per-host modernized configs: inline, dir, appliance (issue 14) ----------------------------------
+
+MODERN = dict(control_plane='modernized', passphrase='', cs_address='')
+APPLIANCE_VARS = {'appliance1': {'asr_mobility_os_family': 'Windows'}, 'lin1': {'ansible_connection': 'ssh'}}
+
+
+def with_hostvars(hostvars):
+    task_vars = dict(FACTS)
+    task_vars['hostvars'] = hostvars
+    return task_vars
+
+
+def test_dir_source_resolves_this_hosts_file(installers, tmp_path_factory):
+    configs = tmp_path_factory.mktemp('configs')
+    (configs / 'h1.json').write_text('{"BiosId": "x"}')
+    result, calls = run(base_args(installers, mode='choose', config_source='dir', config_dir=str(configs), **MODERN), [])
+    assert not result.get('failed'), result
+    assert result['config_file'] == str(configs / 'h1.json') and result['config_file_exists'] is True
+    assert calls == []
+
+
+def test_dir_source_map_wins_and_missing_file_is_reported_not_failed(installers, tmp_path_factory):
+    configs = tmp_path_factory.mktemp('configs')
+    result, dummy = run(base_args(installers, mode='choose', config_source='dir', config_dir=str(configs),
+                                  config_files={'h1': 'web01-config.json'}, **MODERN), [])
+    assert not result.get('failed'), result
+    assert result['config_file'] == str(configs / 'web01-config.json') and result['config_file_exists'] is False
+
+
+def test_appliance_source_checks_the_appliance_host(installers):
+    result, dummy = run(base_args(installers, mode='choose', config_source='appliance', appliance='appliance1',
+                                  **MODERN), [], task_vars=with_hostvars(APPLIANCE_VARS))
+    assert not result.get('failed'), result
+    assert result['appliance'] == 'appliance1'
+
+
+@pytest.mark.parametrize('over, hostvars, message', [
+    ({'config_source': 'file'}, APPLIANCE_VARS, 'mobility_service_config_source must be inline, dir or appliance'),
+    ({'config_source': 'dir'}, APPLIANCE_VARS,
+     'mobility_service_config_source=dir needs mobility_service_config_dir'),
+    ({'config_source': 'appliance'}, APPLIANCE_VARS,
+     'mobility_service_config_source=appliance needs mobility_service_appliance'),
+    ({'config_source': 'appliance', 'appliance': 'nope'}, APPLIANCE_VARS,
+     "The replication appliance 'nope' (mobility_service_appliance) is not in the inventory"),
+    ({'config_source': 'appliance', 'appliance': 'lin1'}, APPLIANCE_VARS,
+     "The replication appliance 'lin1' is not a Windows host"),
+])
+def test_config_source_problems_in_the_role_words(installers, over, hostvars, message):
+    args = base_args(installers, mode='choose', **MODERN)
+    args.update(over)
+    result, calls = run(args, [], task_vars=with_hostvars(hostvars))
+    assert result['failed'] is True and calls == [], result
+    assert message in result['msg'] and result['msg'].endswith('Nothing was changed.')
+
+
+def test_fast_path_with_appliance_source_leaves_a_registered_host_alone(installers):
+    """A registered host needs no config: no generation, no appliance, one round trip."""
+    args = base_args(installers, config_source='appliance', appliance='appliance1', **MODERN)
+    result, calls = run(args, [converged_plan('9.66.7567.0')], task_vars=with_hostvars(APPLIANCE_VARS))
+    assert result['converged'] is True, result
+    assert len(calls) == 1 and 'config' not in calls[0]['args']

@@ -196,6 +196,9 @@ def _run(host, params, check_mode, diff, result):
     detected = host.detect(params)
     state = host.read_state()
     result.update(result_base(detected, state))
+    # What the host was before the run (registered / control_plane become the prediction in check mode):
+    # a role deciding whether a modernized registration is due reads these.
+    result.update(registered_before=bool(state.get('registered')), control_plane_before=state.get('control_plane'))
     if detected['supported'] and not detected['confirmed']:
         host.warnings.append(detected['reason'])
     if params['state'] != 'absent' and not detected['supported']:

@@ -128,6 +128,14 @@ installer_needed:
       installer does not have to exist yet, so a role can decide first and copy the package only when needed.
   returned: unless the run failed before planning
   type: bool
+registered_before:
+  description: Whether the agent was registered before the run.
+  returned: unless the run failed before reading the host
+  type: bool
+control_plane_before:
+  description: Control plane of the agent before the run (null when none was installed).
+  returned: unless the run failed before reading the host
+  type: str
 agent_config_input:
   description:
     - The Agent Config Input of an installed modernized agent that is not registered after the run (for

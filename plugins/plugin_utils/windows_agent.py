@@ -33,7 +33,7 @@ import ntpath
 import re
 import uuid
 
-from ansible_collections.asr.mobility.plugins.module_utils import exit_codes, os_tokens
+from ansible_collections.asr.mobility.plugins.module_utils import agent_config, exit_codes, os_tokens
 from ansible_collections.asr.mobility.plugins.module_utils.agent_lifecycle import AgentHost
 from ansible_collections.asr.mobility.plugins.module_utils.errors import LOG_TAIL_LINES, VendorError
 from ansible_collections.asr.mobility.plugins.module_utils.installer import InstallerNameError, parse_name
@@ -252,6 +252,22 @@ class WindowsHost(AgentHost):
 
     def describe_os(self, detected):
         return detected['reason']
+
+    def agent_config_input(self, state):
+        """``<agent dir>\\AzureRcmCli.exe --getagentconfiginput`` (reference §0, §1.7; the agent's
+        own ``ValidationHelper.GetAgentConfigInput`` runs the same), decoded. Only reads."""
+        program = ntpath.join(state.get('install_dir') or ntpath.join(DEFAULT_INSTALL_LOCATION, 'agent'),
+                              'AzureRcmCli.exe')
+        result = self.call('ansible.windows.win_command', {'cmd': '%s --getagentconfiginput' % quote(program)},
+                           read_only=True, allow_failed=True)
+        if result.get('rc') != 0:
+            said = ('%s %s %s' % (result.get('stdout') or '', result.get('stderr') or '', result.get('msg') or '')).split()
+            raise ValueError('%s --getagentconfiginput exited %s: %s'
+                             % (program, result.get('rc'), ' '.join(said)[-300:] or 'no output'))
+        try:
+            return agent_config.decode_config_input(result.get('stdout') or '')
+        except ValueError as exc:
+            raise ValueError('%s --getagentconfiginput: %s' % (program, exc))
 
     def identity(self):
         found = self.call('ansible.windows.win_powershell', {'script': READ_IDENTITY_PS}, read_only=True)

@@ -228,6 +228,22 @@ def test_modernized_config_for_another_machine_is_refused_before_the_installer(w
     assert 'Config-Json-Secret-Do-Not-Log' not in repr(result)
 
 
+def test_modernized_install_without_registration_returns_the_agent_config_input(windows_vars):
+    import base64
+    import json
+    host = fresh_host()
+    host.on(r'UnifiedAgentInstaller\.exe', effect=host.install_effect())
+    doc = json.dumps({'BiosId': host.bios_id, 'Fqdn': 'win01.example.com'}).encode('utf-8')
+    host.on(r'AzureRcmCli\.exe" --getagentconfiginput$',
+            stdout='getagentconfiginput:%s\r\n' % base64.b64encode(doc).decode('ascii'))
+    args = dict(MODERNIZED, register=False)
+    del args['config']
+    result = run(host, args, windows_vars)
+    assert not result.get('failed'), result
+    assert result['agent_config_input_decoded'] == {'bios_id': host.bios_id, 'fqdn': 'win01.example.com'}
+    assert host.commands()[-1] == '"%s\\agent\\AzureRcmCli.exe" --getagentconfiginput' % LOCATION
+
+
 def test_extraction_is_skipped_when_already_extracted(windows_vars):
     host = fresh_host()
     FakeWindowsHost.extract_effect(host)

@@ -711,3 +711,18 @@ def test_secret_goes_to_run_when_run_is_a_tmpfs(host, run_module):
     assert [os.path.dirname(os.path.dirname(s['path'])) for s in host.secrets] == [host.path('/run/asr-mobility')]
     assert os.stat(host.path('/run/asr-mobility')).st_mode & 0o777 == 0o700
     assert os.listdir(host.path('/run/asr-mobility')) == []
+
+
+def test_work_dir_on_a_noexec_mount_is_refused_before_the_copy(host, run_module, monkeypatch):
+    """CIS mounts /var/tmp noexec: ./install could not run from the extracted tree. The check runs in
+    check mode too, so the role's plan call refuses before it copies anything."""
+    real = os.statvfs
+
+    class NoExec(object):
+        def __init__(self, path):
+            self.f_flag = real(path).f_flag | 8
+
+    monkeypatch.setattr(os, 'statvfs', lambda path: NoExec(path) if path == host.work else real(path))
+    failed, result = run_module(agent.main, classic(host), check_mode=True)
+    assert failed and 'mounted noexec' in result['msg'] and host.work in result['msg']
+    assert host.calls == []

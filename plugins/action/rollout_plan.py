@@ -46,6 +46,7 @@ MODES = ('fast_path', 'choose')
 # Where the role puts a Windows installer; in check mode only its file name (the version) is read.
 WINDOWS_REMOTE_DIR = 'C:\\Windows\\Temp\\asr-mobility'
 
+
 def _argument_spec():
     """``asr.mobility.agent``'s one spec (module_utils.agent_args), extended with the role's installer
     options and relaxed where the fast path must answer rather than fail: no ``choices`` (a bad value
@@ -67,7 +68,11 @@ def _argument_spec():
         installer_host_dir=dict(type='str', default=''),
         checksum_file=dict(type='str', default='SHA256SUMS'),
         checksums=dict(type='dict', default={}),
-        remote_dir=dict(type='str', default='/var/tmp/asr-mobility'),
+        remote_dir=dict(type='str', default='/var/lib/asr-mobility'),
+        verify_checksum=dict(type='bool', default=True),
+        allow_insecure_http=dict(type='bool', default=False),
+        url_username=dict(type='str', default=''),
+        url_password=dict(type='str', default='', no_log=True),
         url_timeout=dict(type='int', default=10),
         config_source=dict(type='str', default='inline'),
         config_dir=dict(type='str', default=''),
@@ -105,6 +110,10 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         task_vars = task_vars or {}
         dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        if rollout_choice.insecure_http_accepted(params):
+            result.setdefault('warnings', []).append(
+                'The installer mirror %s is plain http:// and its checksums are not pinned: accepted only because '
+                'mobility_service_allow_insecure_http=true.' % params['installer_url'])
         if params['mode'] == 'choose':
             result.update(changed=False)
             try:
@@ -244,7 +253,9 @@ class ActionModule(ActionBase):
         if source == 'url':
             url = params['installer_url'].rstrip('/') + '/' + params['checksum_file']
             try:
-                text = to_text(open_url(url, timeout=params['url_timeout']).read())
+                text = to_text(open_url(url, timeout=params['url_timeout'], url_username=params['url_username'] or None,
+                                        url_password=params['url_password'] or None,
+                                        force_basic_auth=bool(params['url_username'])).read())
             except Exception as exc:  # pylint: disable=broad-except
                 raise NotConverged('cannot read %s: %s' % (url, exc))
             return sorted(rollout_choice.parse_checksums(text)), text

@@ -74,6 +74,24 @@ def check_private_dir(path, what='directory'):
                           'creates it owned by root, mode 0700)' % (what, path, ' and '.join(problems)))
 
 
+ST_NOEXEC = getattr(os, 'ST_NOEXEC', 8)  # Python 2.7 has the flag in f_flag but not the constant
+
+
+def check_exec_mount(path, what='directory'):
+    """Refuse a directory on a ``noexec`` mount (CIS benchmarks mount /tmp and /var/tmp so): the
+    vendor's ``./install`` is run from the tree extracted there and would fail."""
+    probe = path
+    while probe and not os.path.exists(probe):
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    if probe and os.statvfs(probe).f_flag & ST_NOEXEC:
+        raise UnsafeError('The %s %s is on a filesystem mounted noexec, so the vendor installer extracted there cannot '
+                          'run: use a directory on a filesystem without noexec (the role default is '
+                          '/var/lib/asr-mobility)' % (what, path))
+
+
 def sha256_of(path):
     digest = hashlib.sha256()
     with open(path, 'rb') as handle:

@@ -263,6 +263,8 @@ class LinuxHost(AgentHost):
                              % params['install_dir'])
         if params.get('work_dir'):
             host_safety.check_private_dir(params['work_dir'], 'work directory')
+        if params['state'] != 'absent':
+            host_safety.check_exec_mount(params.get('work_dir') or tempfile.gettempdir(), 'work directory')
         if params.get('installer') and params['state'] != 'absent':
             host_safety.check_private_dir(os.path.dirname(os.path.abspath(params['installer'])),
                                           'installer directory')

@@ -805,3 +805,18 @@ def test_unreadable_agent_config_input_is_a_warning(host, run_module):
     assert not failed, result
     assert 'agent_config_input' not in result
     assert any('Agent Config Input could not be read' in w and 'exited 1' in w for w in result.get('warnings', []))
+
+
+def test_work_dir_on_a_noexec_mount_is_refused_before_the_copy(host, run_module, monkeypatch):
+    """CIS mounts /var/tmp noexec: ./install could not run from the extracted tree. The check runs in
+    check mode too, so the role's plan call refuses before it copies anything."""
+    real = os.statvfs
+
+    class NoExec(object):
+        def __init__(self, path):
+            self.f_flag = real(path).f_flag | 8
+
+    monkeypatch.setattr(os, 'statvfs', lambda path: NoExec(path) if path == host.work else real(path))
+    failed, result = run_module(agent.main, classic(host), check_mode=True)
+    assert failed and 'mounted noexec' in result['msg'] and host.work in result['msg']
+    assert host.calls == []

@@ -90,10 +90,17 @@ def secret_strings(value):
     return set(s for s in _strings(value) if len(s) >= MIN_SECRET_LENGTH)
 
 
+# Keys of a config.json whose values are the machine's identity, not secrets: the agent prints them in
+# its Agent Config Input (reference §1.7). Hiding them would hide the host name in every message.
+IDENTITY_KEYS = ('BiosId', 'Fqdn')
+
+
 def _strings(value):
     if isinstance(value, dict):
         found = set()
-        for item in value.values():
+        for key, item in value.items():
+            if key in IDENTITY_KEYS and isinstance(item, _TEXT):
+                continue
             found.update(_strings(item))
         return found
     if isinstance(value, (list, tuple)):

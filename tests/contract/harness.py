@@ -142,6 +142,8 @@ def prepare(scenario, workdir):
                      'asr_mobility_os_family=%s ansible_facts_modules=ansible.windows.setup\n'
                      '[controller]\nlocalhost ansible_connection=local ansible_python_interpreter=%s\n'
                      % (sys.executable, scenario.get('os_family', 'Windows'), sys.executable))
+        if 'appliance' in scenario:
+            handle.write('[appliances]\n%s\n' % _appliance(scenario['appliance'], workdir))
     extra = os.path.join(workdir, 'extra_vars.json')
     with open(extra, 'w') as handle:
         json.dump(_substitute(scenario.get('extra_vars') or {}, {'installers': installers}), handle)
@@ -166,6 +168,26 @@ def prepare(scenario, workdir):
             'installers': installers}
 
 
+def _appliance(appliance, workdir):
+    """The replication appliance of issue 14: a second stand-in host with its own state file
+    (``appliance.json``), reached through an interpreter wrapper that points the stand-in at it;
+    ``unreachable: true`` gives it an SSH address nothing listens on (loopback port 9)."""
+    if appliance.get('unreachable'):
+        return ('appliance1 ansible_connection=ssh ansible_host=127.0.0.1 ansible_port=9 ansible_user=nobody '
+                "ansible_ssh_common_args='-o ConnectTimeout=3 -o StrictHostKeyChecking=no' asr_mobility_os_family=Windows")
+    host = copy.deepcopy(appliance.get('host') or {})
+    state = os.path.join(workdir, 'appliance.json')
+    with open(state, 'w') as handle:
+        json.dump(host, handle, indent=1, sort_keys=True)
+    wrapper = os.path.join(workdir, 'appliance-python')
+    with open(wrapper, 'w') as handle:
+        handle.write('#!/bin/sh\nASR_CONTRACT_STATE=%s ASR_CONTRACT_HOST=appliance1 exec %s "$@"\n'
+                     % (state, sys.executable))
+    os.chmod(wrapper, 0o755)
+    return ('appliance1 ansible_connection=local ansible_python_interpreter=%s asr_mobility_os_family=%s'
+            % (wrapper, appliance.get('os_family', 'Windows')))
+
+
 def normalize(call, workdir, constants):
     args = json.loads(json.dumps(call['args']))
     if isinstance(args.get('script'), str) and args['script'] in constants:
@@ -174,6 +196,8 @@ def normalize(call, workdir, constants):
     text = SECRET_DIR_RE.sub('asr-mobility-<secret>', text)
     text = text.replace(json.dumps(workdir)[1:-1], '{work}')
     entry = {'module': call['module'], 'args': json.loads(text)}
+    if call.get('host'):
+        entry['host'] = call['host']
     for flag in ('check_mode', 'no_log'):
         if call.get(flag):
             entry[flag] = True
@@ -200,9 +224,14 @@ def run(scenario, playbook, workdir, verbosity=0):
     if os.path.exists(paths['env']['ASR_CONTRACT_RESULT']):
         with open(paths['env']['ASR_CONTRACT_RESULT']) as handle:
             outcome = json.load(handle)
+    appliance = None
+    if os.path.exists(os.path.join(workdir, 'appliance.json')):
+        with open(os.path.join(workdir, 'appliance.json')) as handle:
+            appliance = json.load(handle)
     constants = powershell_constants(workdir)
     return {'rc': proc.returncode, 'output': proc.stdout, 'raw': raw, 'outcome': outcome,
-            'calls': [normalize(c, workdir, constants) for c in raw], 'host': final, 'paths': paths}
+            'calls': [normalize(c, workdir, constants) for c in raw], 'host': final, 'paths': paths,
+            'appliance': appliance}
 
 
 class _Dumper(yaml.SafeDumper):

@@ -14,6 +14,16 @@ module name that runs this file. Each call:
 
 Answers have the shape of the real modules' returns. Nothing outside the two files is touched:
 with ``ansible_connection=local`` the "host" is this process.
+
+A second host (the replication appliance of issue 14) is the same stand-in with its own state file:
+the harness gives it an interpreter wrapper that sets ``$ASR_CONTRACT_STATE`` and ``$ASR_CONTRACT_HOST``.
+Emulated vendor programs (each follows what the agent source says, cited at the function):
+
+* ``AzureRcmCli.exe --getagentconfiginput`` on a source host with an ``identity``;
+* ``RcmProxyAgent.exe -createmobilityagentconfigfile`` on a host with an ``appliance`` block: a
+  config.json bound to the identity inside the encoded input (``appliance.faults`` break it);
+* ``UnifiedAgentConfigurator.exe /SourceConfigFilePath`` with ``check_config: true`` in its rule:
+  refuses a config whose ``BiosId`` is not the host's (the agent's ``IsConfigValid``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -53,6 +63,23 @@ def _sha256_file(path):
         for block in iter(lambda: handle.read(65536), b''):
             digest.update(block)
     return digest.hexdigest()
+
+
+# The agent's config input and the appliance's config (agent source, thedarksage/AzMigrate-Hydration at
+# 822a039e: AzureRcmCli.cpp line 919 prints "getagentconfiginput:<base64>"; AgentConfig.h lines 35-51 the
+# input {BiosId, Fqdn}, lines 64-108 the config {SubscriptionId, ..., BiosId, Fqdn, ClientCertificate,
+# RcmProxyTransportSettings}; AgentConfigHelpers.cpp lines 40-47 IsConfigValid compares BiosId).
+def _config_input(identity):
+    doc = json.dumps({'BiosId': identity['bios_id'], 'Fqdn': identity.get('fqdn', '')})
+    return base64.b64encode(doc.encode('utf-8')).decode('ascii')
+
+
+def _argv_options(argv):
+    options = {}
+    for index, word in enumerate(argv):
+        if word.startswith('-') and index + 1 < len(argv) and not argv[index + 1].startswith('-'):
+            options[word.lower()] = argv[index + 1]
+    return options
 
 
 def _apply(host, effects):
@@ -136,6 +163,11 @@ class FakeHost(object):
 
     def slurp(self, args):
         path = args['src']
+        made = self.host['files'].get(path) or {}
+        if 'content' in made:
+            data = made['content'].encode('utf-8')
+            return {'changed': False, 'content': base64.b64encode(data).decode('ascii'), 'encoding': 'base64',
+                    'source': path}
         if path not in self.host['logs']:
             return {'failed': True, 'msg': 'Path %s is not found' % path}
         data = self.host['logs'][path].encode('utf-8')
@@ -144,9 +176,15 @@ class FakeHost(object):
 
     def win_command(self, args):
         cmd = args.get('cmd') or ' '.join(args.get('argv') or [])
+        if '-createmobilityagentconfigfile' in cmd and 'appliance' in self.host:
+            return self._rcm_proxy_agent(args.get('argv') or cmd.split(), cmd)
+        if re.search(r'AzureRcmCli\.exe" --getagentconfiginput$', cmd) and 'identity' in self.host:
+            return self._azure_rcm_cli(cmd)
         for rule in self.host['commands']:
             if re.search(rule['match'], cmd):
                 rc = int(rule.get('rc', 0))
+                if rule.get('check_config') and not self._config_for_this_host(cmd):
+                    rc = 19  # reference §2.4: 19 bad source config file (the agent logs RCM_CLIENT_INVALID_SOURCE_CONFIG_BIOS_ID_OR_FQDN)
                 if rc in CHANGING_RCS:
                     _apply(self.host, rule)
                 result = {'changed': True, 'cmd': cmd, 'rc': rc, 'stdout': rule.get('stdout', ''),
@@ -156,6 +194,62 @@ class FakeHost(object):
                 return result
         return {'failed': True, 'msg': 'stand-in: no rule in the scenario for command %r' % cmd, 'rc': 2}
 
+    def _azure_rcm_cli(self, cmd):
+        """AzureRcmCli.cpp line 919: the agent prints its config input; nothing without an installed agent."""
+        installed = any(key.endswith('{275197FC-14FD-4560-A5EB-38217F80CBD1}') for key in self.host['registry'])
+        if not installed:
+            return {'failed': True, 'rc': 2, 'cmd': cmd, 'stdout': '', 'stderr': 'The system cannot find the file specified.',
+                    'msg': 'The system cannot find the file specified.'}
+        return {'changed': True, 'rc': 0, 'cmd': cmd, 'stderr': '',
+                'stdout': 'getagentconfiginput:%s\r\n' % _config_input(self.host['identity'])}
+
+    def _rcm_proxy_agent(self, argv, cmd):
+        """RcmProxyAgent.exe -createmobilityagentconfigfile -encodedinput <b64> -outputfilepath <file>
+        -clientrequestid <guid> -activityid <guid> (reference §1.7, from Microsoft's Install-MobilityAgent.ps1:
+        exit 0 and the file exists means done). The config is bound to the identity in the input."""
+        appliance = self.host['appliance']
+        faults = appliance.get('faults') or []
+        program = argv[0]
+        if program not in self.host['files']:
+            return {'failed': True, 'cmd': cmd, 'msg': 'The system cannot find the file specified: %s' % program}
+        options = _argv_options(argv)
+        missing = [o for o in ('-encodedinput', '-outputfilepath', '-clientrequestid', '-activityid') if o not in options]
+        if missing:
+            return {'failed': True, 'changed': True, 'rc': 1, 'cmd': cmd, 'stderr': '',
+                    'stdout': 'Invalid arguments: missing %s' % ', '.join(missing), 'msg': 'non-zero return code'}
+        if 'generation' in faults:
+            return {'failed': True, 'changed': True, 'rc': 3, 'cmd': cmd, 'stderr': '',
+                    'stdout': 'CreateMobilityAgentConfig failed: the appliance is not registered with the vault.',
+                    'msg': 'non-zero return code'}
+        try:
+            identity = json.loads(base64.b64decode(options['-encodedinput']).decode('utf-8'))
+        except (ValueError, TypeError):
+            return {'failed': True, 'changed': True, 'rc': 1, 'cmd': cmd, 'stderr': '',
+                    'stdout': 'Invalid encoded input.', 'msg': 'non-zero return code'}
+        if 'other_machine' in faults:
+            identity['BiosId'] = '11111111-2222-3333-4444-555555555555'
+        config = {
+            'SubscriptionId': appliance.get('subscription', '00000000-0000-0000-0000-0000000000aa'),
+            'ContainerId': 'container-1', 'ContainerUniqueName': 'vault-1', 'ResourceId': 'vault-resource',
+            'ResourceLocation': 'westeurope', 'BiosId': identity.get('BiosId'), 'Fqdn': identity.get('Fqdn'),
+            'ClientCertificate': appliance['certificate'],
+            'RcmProxyTransportSettings': {'RcmProxyAddress': [appliance.get('address', '10.0.0.9')], 'Port': 443},
+        }
+        content = 'this is not JSON %s' % appliance['certificate'] if 'not_json' in faults else json.dumps(config)
+        self.host['files'][options['-outputfilepath']] = {'content': content, 'secret': True}
+        self.host.setdefault('made', []).append(options['-outputfilepath'])
+        return {'changed': True, 'rc': 0, 'cmd': cmd, 'stdout': 'Mobility agent config file created.', 'stderr': ''}
+
+    def _config_for_this_host(self, cmd):
+        match = re.search(r'/SourceConfigFilePath "([^"]+)"', cmd)
+        made = self.host['files'].get(match.group(1)) if match else None
+        try:
+            config = json.loads((made or {}).get('content') or '')
+        except ValueError:
+            return False
+        bios = (self.host.get('identity') or {}).get('bios_id', '')
+        return str(config.get('BiosId', '')).lower() == bios.lower()
+
     def win_powershell(self, args):
         script = args.get('script') or ''
         base = {'changed': False, 'output': [], 'error': [], 'warning': [], 'verbose': [], 'debug': [],
@@ -163,8 +257,12 @@ class FakeHost(object):
         if 'SecureStringToBSTR' in script:  # the agent's secret file writer
             params = args.get('parameters') or {}
             path = params['Directory'] + '\\' + params['FileName']
-            self.host['files'][path] = {'secret': True}
+            secret = (args.get('sensitive_parameters') or [{}])[0].get('value')
+            self.host['files'][path] = {'secret': True, 'content': secret}
             base.update(changed=True, result={'path': path})
+            return base
+        if 'Win32_ComputerSystemProduct' in script and 'identity' in self.host:  # the agent's identity read
+            base['result'] = dict(self.host['identity'])
             return base
         defender = self.host['defender']
         if 'Get-MpComputerStatus' in script:  # Defender read
@@ -210,9 +308,11 @@ def main(args_path):
     check_mode = bool(raw.get('_ansible_check_mode'))
     no_log = bool(raw.get('_ansible_no_log'))
     args = dict((k, v) for k, v in raw.items() if not k.startswith('_ansible_'))
+    entry = {'module': raw.get('_ansible_module_name'), 'args': args, 'check_mode': check_mode, 'no_log': no_log}
+    if os.environ.get('ASR_CONTRACT_HOST'):
+        entry['host'] = os.environ['ASR_CONTRACT_HOST']
     with open(os.environ['ASR_CONTRACT_LOG'], 'a') as log:
-        log.write(json.dumps({'module': raw.get('_ansible_module_name'), 'args': args, 'check_mode': check_mode,
-                              'no_log': no_log}, sort_keys=True) + '\n')
+        log.write(json.dumps(entry, sort_keys=True) + '\n')
     state_path = os.environ['ASR_CONTRACT_STATE']
     host = FakeHost(_load(state_path))
     handler = getattr(host, module, None)

@@ -80,6 +80,17 @@ def test_secret_strings_of_a_config():
     assert text in inputs.secret_strings(text) and 'MIIC-long-certificate' in inputs.secret_strings(text)
 
 
+def test_identity_of_a_config_is_not_hidden():
+    """BiosId and Fqdn are the machine's identity, printed by the agent (not secret): hiding them would
+    hide the host name in every message. The certificate still is hidden."""
+    config = {'BiosId': '4C4C4544-0042-3510-8052-B4C04F4D4B32', 'Fqdn': 'web01.contoso.local',
+              'ClientCertificate': 'MIIC-long-certificate'}
+    found = inputs.secret_strings(config)
+    assert 'MIIC-long-certificate' in found
+    assert 'web01.contoso.local' not in found and '4C4C4544-0042-3510-8052-B4C04F4D4B32' not in found
+    assert 'web01.contoso.local' not in inputs.secret_strings(json.dumps(config)) - set([json.dumps(config)])
+
+
 def test_check_common_normalises_and_checks():
     params = inputs.check_common({'state': 'present', 'cs_address': '10.0.0.5', 'passphrase': 'abc',
                                   'config': {'K': 'v'}})

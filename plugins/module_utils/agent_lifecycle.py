@@ -319,7 +319,8 @@ def _act(host, the_plan, state_before, params, meta, result):
     if plane is None and current['installed'] and the_plan.needs_installer:
         plane = params.get('control_plane')
     result.update(version_after=current['version'], registered=current['registered'], control_plane=plane)
-    _add_config_input(host, result, dict(current, control_plane=plane))
+    _add_config_input(host, result, dict(current, control_plane=plane),
+                      migrated=any(s.get('migration') for s in the_plan.actions))
     return _finish(host, result)
 
 
@@ -337,12 +338,12 @@ def _check_config_for_host(host, params):
         raise _Failed('%s. Nothing was changed.' % exc)
 
 
-def _add_config_input(host, result, state):
-    """The Agent Config Input of an installed modernized agent that is not registered (what the
-    appliance needs to make this host's config.json; not secret, reference §1.7). A registered agent
-    costs nothing more."""
+def _add_config_input(host, result, state, migrated=False):
+    """The Agent Config Input of an installed modernized agent that is not registered, or was just
+    migrated from classic (what the appliance needs to make this host's config.json; not secret,
+    reference §1.7). A registered agent costs nothing more."""
     if not state or not state.get('installed') or state.get('control_plane') != 'modernized' \
-            or state.get('registered'):
+            or (state.get('registered') and not migrated):
         return
     try:
         found = host.agent_config_input(state)

@@ -72,10 +72,11 @@ def ids(items):
 # ---------------------------------------------------------------------------------------------
 # Job templates and surveys
 
-def test_the_four_job_templates():
+def test_the_job_templates():
     playbooks = {t["playbook"] for t in TEMPLATES}
     assert playbooks == {"playbooks/deploy_mobility.yml", "playbooks/uninstall_mobility.yml",
-                         "playbooks/post_failover.yml", "playbooks/mobility_report.yml"}
+                         "playbooks/post_failover.yml", "playbooks/mobility_report.yml",
+                         "playbooks/harvest_agent_config.yml", "playbooks/migrate_to_modernized.yml"}
     assert len(set(ids(TEMPLATES))) == len(TEMPLATES)
     for t in TEMPLATES:
         assert (REPO / t["playbook"]).is_file(), "%s: %s is not in the project" % (t["name"], t["playbook"])
@@ -109,7 +110,8 @@ def test_every_survey_variable_is_read_by_the_playbook(template):
 
 
 def test_surveys_cover_what_the_issue_asks():
-    by_play = {t["playbook"]: {q["variable"] for q in t["survey"]["spec"]} for t in TEMPLATES}
+    by_play = {t["playbook"]: {q["variable"] for q in t["survey"]["spec"]} for t in TEMPLATES
+               if not t.get("extra_vars")}
     assert by_play["playbooks/deploy_mobility.yml"] == {
         "asr_mobility_target", "mobility_service_state", "mobility_service_version",
         "mobility_service_control_plane", "asr_mobility_serial", "asr_mobility_max_fail_percentage",
@@ -120,6 +122,26 @@ def test_surveys_cover_what_the_issue_asks():
         "asr_mobility_target", "asr_mobility_serial", "asr_mobility_max_fail_percentage", "mobility_service_reboot"}
     assert {"asr_post_failover_target", "asr_post_failover_serial"} <= by_play["playbooks/post_failover.yml"]
     assert "asr_mobility_target" in by_play["playbooks/mobility_report.yml"]
+
+
+def test_modernized_rollout_and_harvest_templates():
+    """Issue 14: the modernized rollout fixes the control plane and asks where each host's config comes from
+    (never the config itself: secrets come from credentials); the harvest changes nothing and is not sliced."""
+    by_name = {t["name"]: t for t in TEMPLATES}
+    rollout = by_name["ASR Mobility Service | Modernized rollout"]
+    assert rollout["playbook"] == "playbooks/deploy_mobility.yml"
+    assert rollout["extra_vars"] == {"mobility_service_control_plane": "modernized"}
+    asked = {q["variable"]: q for q in rollout["survey"]["spec"]}
+    assert {"mobility_service_config_source", "mobility_service_appliance", "mobility_service_config_dir",
+            "mobility_service_appliance_parallel", "asr_mobility_serial"} <= set(asked)
+    assert "mobility_service_config" not in asked and "mobility_service_control_plane" not in asked
+    assert asked["mobility_service_config_source"]["default"] == "appliance"
+    harvest = by_name["ASR Mobility Service | Harvest Agent Config Input"]
+    assert harvest["playbook"] == "playbooks/harvest_agent_config.yml"
+    assert harvest["ask_job_slice_count_on_launch"] is False and "cs" not in harvest["credential_kinds"]
+    assert {q["variable"] for q in harvest["survey"]["spec"]} == {"asr_mobility_target", "asr_mobility_harvest_dir"}
+    migrate = by_name["ASR Mobility Service | Migrate to modernized"]
+    assert {q["variable"]: q["default"] for q in migrate["survey"]["spec"]}["asr_mobility_serial"] == "1"
 
 
 def test_control_plane_has_no_default():
@@ -278,6 +300,9 @@ def test_objects_created(configured):
         attached = {creds[i] for i in store.assoc.get(("job_templates", jt["id"], "credentials"), [])}
         assert attached == {wanted[k] for k in t["credential_kinds"]}, t["name"]
         assert jt["job_slice_count"] == (2 if t["ask_job_slice_count_on_launch"] else 1)
+        extra = jt.get("extra_vars") or {}
+        extra = (yaml.safe_load(extra) or {}) if isinstance(extra, str) else extra
+        assert extra == t.get("extra_vars", {}), t["name"]
     ctypes = {o["name"]: o for o in objects["credential_types"].values()}
     for c in CREDENTIAL_TYPES:
         assert ctypes[c["name"]]["injectors"] == c["injectors"]       # templates reach AWX unrendered

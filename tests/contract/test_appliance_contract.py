@@ -184,3 +184,30 @@ def test_dir_config_file_missing_is_refused_before_anything_runs(tmp_path):
     assert 'win1 needs a modernized registration but its config file' in output and 'win1.json does not exist' in output
     assert 'Nothing was changed' in output
     assert source_commands(result) == [] and UNINSTALL_KEY not in result['host'].get('registry', {})
+
+
+def test_harvest_collects_the_agent_config_input_and_changes_nothing(tmp_path):
+    """playbooks/harvest_agent_config.yml on an installed, unregistered modernized Windows host."""
+    data = scenario()
+    data['host']['registry'] = {
+        UNINSTALL_KEY: {'DisplayName': 'Microsoft Azure Site Recovery Mobility Service/Master Target Server',
+                        'DisplayVersion': '9.66.7567.1'},
+        PRODUCT_KEY: {'Version': '9.66.0.0', 'Build_Number': '7567', 'PostInstallActions': 'Succeeded',
+                      'InstallDirectory': 'C:\\Program Files (x86)\\Microsoft Azure Site Recovery\\agent'}}
+    out_dir = tmp_path / 'harvest'
+    data['extra_vars'] = {'asr_mobility_harvest_dir': str(out_dir)}
+    del data['appliance']
+    result = harness.run(data, 'playbooks/harvest_agent_config.yml', str(tmp_path / 'run'))
+    assert result['rc'] == 0, result['output'][-4000:]
+    rows = json.loads((out_dir / 'agent_config_inputs.json').read_text())
+    assert [r['host'] for r in rows] == ['win1']
+    row = rows[0]
+    assert row['bios_id'] == BASE['host']['identity']['bios_id'] and row['registered'] is False
+    assert json.loads(base64.b64decode(row['agent_config_input']).decode('utf-8'))['BiosId'] == row['bios_id']
+    assert row['next_step'].startswith('make its config.json')
+    assert 'win1' in (out_dir / 'agent_config_inputs.csv').read_text()
+    changing = [c for c in result['calls'] if c['module'] not in (
+        'ansible.windows.setup', 'ansible.windows.win_reg_stat', 'ansible.windows.win_command')]
+    assert changing == []
+    assert [c['args']['cmd'] for c in result['calls'] if c['module'] == 'ansible.windows.win_command'] == [
+        '"C:\\Program Files (x86)\\Microsoft Azure Site Recovery\\agent\\AzureRcmCli.exe" --getagentconfiginput']

@@ -16,7 +16,7 @@ Plain HTTP (the real CS speaks HTTPS on 443). Endpoints:
 * ``DELETE /registrations`` -> 200, forgets everything (lab reset).
 * ``POST /sourceconfig`` with the "Agent Config Input" string (``AzureRcmCli
   --getagentconfiginput`` of the double) -> 200 a config.json for the modernized configurator:
-  ``{"ApplianceFqdn", "AppliancePort", "HostId", "HostName"}`` (a stand-in for the appliance).
+  ``{"ApplianceFqdn", "AppliancePort", "BiosId", "Fqdn"}`` (a stand-in for the appliance).
 
 State lives in ``<state-dir>/registrations.json`` (rewritten atomically on every change) and the
 listening address in ``<state-dir>/server.json`` (``--port 0`` picks a free port). The passphrase
@@ -203,21 +203,26 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, {'Status': 'Registered', 'HostId': reg['HostId'], 'count': reg['count']})
 
     def _sourceconfig(self, raw):
+        """A stand-in for the appliance's config maker: the agent's input (``getagentconfiginput:<base64>``
+        of ``{"BiosId", "Fqdn"}``, agent source AgentConfig.h lines 35-51) -> a config.json with the
+        BiosId and Fqdn it was made for (AgentConfig.h lines 64-108) and what the double's configurator
+        reads (ApplianceFqdn, AppliancePort)."""
         text = raw.decode('utf-8', 'replace').strip()
-        if text.startswith('Agent Config Input:'):
-            text = text.split(':', 1)[1].strip()
+        for prefix in ('getagentconfiginput:', 'Agent Config Input:'):
+            if text.startswith(prefix):
+                text = text[len(prefix):].strip()
         try:
             info = json.loads(base64.b64decode(text.encode('ascii'), validate=True).decode('utf-8'))
         except (ValueError, binascii.Error, UnicodeError):
             info = None
-        if not isinstance(info, dict) or not info.get('HostId'):
-            self._send(400, {'error': 'expected the agent config input string (base64 JSON with HostId)'})
+        if not isinstance(info, dict) or not info.get('BiosId'):
+            self._send(400, {'error': 'expected the agent config input string (base64 JSON with BiosId)'})
             return
         self._send(200, {
             'ApplianceFqdn': self.server.appliance_fqdn,
             'AppliancePort': self.server.server_address[1],
-            'HostId': info['HostId'],
-            'HostName': info.get('HostName', ''),
+            'BiosId': info['BiosId'],
+            'Fqdn': info.get('Fqdn', ''),
         })
 
 

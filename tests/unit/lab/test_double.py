@@ -296,7 +296,7 @@ def test_install_classic_to_modernized_migration_is_allowed(installed):
     conf = host.drscout()['vxagent']
     assert conf['CSType'] == 'CSPrime' and conf['PlatformChangeToCSPrime'] == 'true'
     assert 'AGENT_CONFIGURATION_STATUS' not in host.kv()  # must be registered again (config.json)
-    assert 'Agent Config Input: ' in res.stdout
+    assert 'getagentconfiginput:' in res.stdout
 
 
 def test_install_platform_change_azure_to_vmware_returns_76(host):
@@ -539,13 +539,32 @@ def test_install_log_is_appended(installed):
     assert log.count('Installer exiting with code: ') == 2
 
 
+BIOS_ID = '4C4C4544-0042-3510-8052-B4C04F4D4B32'
+
+
+def agent_input(stdout):
+    line = [ln for ln in stdout.splitlines() if ln.startswith('getagentconfiginput:')][0]
+    return line, json.loads(base64.b64decode(line.split(':', 1)[1]).decode())
+
+
 def test_install_modernized_prints_agent_config_input(host):
+    """agent source AzureRcmCli.cpp line 919 / AgentConfig.h lines 35-51: getagentconfiginput:<base64 of
+    {BiosId, Fqdn}>, BiosId from /sys/class/dmi/id/product_uuid."""
+    host.write('/sys/class/dmi/id/product_uuid', BIOS_ID + '\n')
     res = host.install(host.package(), *MODERNIZED)
     assert_rc(res, 0)
-    line = [ln for ln in res.stdout.splitlines() if ln.startswith('Agent Config Input: ')][0]
-    info = json.loads(base64.b64decode(line.split(': ', 1)[1]).decode())
-    assert info['HostId'] == host.drscout()['vxagent']['HostId']
-    assert info['OsToken'] == TOKEN
+    line, info = agent_input(res.stdout)
+    assert info == {'BiosId': BIOS_ID, 'Fqdn': os.uname()[1]}
+    rerun = host.run([host.path('/usr/local/ASR/Vx/bin/AzureRcmCli'), '--getagentconfiginput'])
+    assert_rc(rerun, 0)
+    assert rerun.stdout.strip() == line
+
+
+def test_agent_config_input_falls_back_to_dmidecode(host):
+    host.write('/usr/sbin/dmidecode', '#!/bin/sh\necho "# dmidecode 3.3"\necho %s\n' % BIOS_ID.lower(), mode=0o755)
+    res = host.install(host.package(), *MODERNIZED)
+    assert_rc(res, 0)
+    assert agent_input(res.stdout)[1]['BiosId'] == BIOS_ID.lower()
 
 
 # =============================================================================================
@@ -645,10 +664,10 @@ def test_configurator_bad_options_return_96(installed, args):
 
 
 def test_configurator_modernized_with_appliance_config(host, fake_cs):
+    host.write('/sys/class/dmi/id/product_uuid', BIOS_ID + '\n')
     res = host.install(host.package(), *MODERNIZED)
     assert_rc(res, 0)
-    agent_input = [ln for ln in res.stdout.splitlines() if ln.startswith('Agent Config Input: ')][0]
-    code, config = fake_cs.request('POST', '/sourceconfig', agent_input)
+    code, config = fake_cs.request('POST', '/sourceconfig', agent_input(res.stdout)[0])
     assert code == 200
     host.write('/root/config.json', json.dumps(config))
     res = host.configurator('-S', '/root/config.json', '-c', 'CSPrime', '-q', '-D', 'false')

@@ -64,12 +64,15 @@ def test_passphrase_rotation_and_reset(fake_cs):
 
 
 def test_sourceconfig_from_agent_config_input(fake_cs):
-    info = {'HostId': 'abc', 'HostName': 'web01', 'OsToken': 'RHEL8-64', 'AgentVersion': '9.66.0.0'}
-    text = 'Agent Config Input: ' + base64.b64encode(json.dumps(info).encode()).decode()
+    info = {'BiosId': '4C4C4544-0042-3510-8052-B4C04F4D4B32', 'Fqdn': 'web01'}
+    text = 'getagentconfiginput:' + base64.b64encode(json.dumps(info).encode()).decode()
     code, config = fake_cs.request('POST', '/sourceconfig', text)
     assert code == 200
-    assert config == {'ApplianceFqdn': '127.0.0.1', 'AppliancePort': fake_cs.port, 'HostId': 'abc', 'HostName': 'web01'}
+    assert config == {'ApplianceFqdn': '127.0.0.1', 'AppliancePort': fake_cs.port,
+                      'BiosId': '4C4C4544-0042-3510-8052-B4C04F4D4B32', 'Fqdn': 'web01'}
     assert fake_cs.request('POST', '/sourceconfig', 'garbage')[0] == 400
+    no_bios = 'getagentconfiginput:' + base64.b64encode(json.dumps({'Fqdn': 'x'}).encode()).decode()
+    assert fake_cs.request('POST', '/sourceconfig', no_bios)[0] == 400
 
 
 def test_state_survives_a_restart(tmp_path):

@@ -820,3 +820,15 @@ def test_work_dir_on_a_noexec_mount_is_refused_before_the_copy(host, run_module,
     failed, result = run_module(agent.main, classic(host), check_mode=True)
     assert failed and 'mounted noexec' in result['msg'] and host.work in result['msg']
     assert host.calls == []
+
+
+def test_migration_without_registration_returns_the_agent_config_input(host, run_module):
+    """Classic -> modernized with the config to be made afterwards (the role's appliance source): the
+    migrated agent's input comes back even when the state still shows the classic registration."""
+    host.set_installed('9.60.0.0', 7000, cs_type='CSLegacy')
+    host.install_rc = 98
+    failed, result = run_module(agent.main, modern(host, migrate=True, register=False, config=None))
+    assert not failed, result
+    assert [a['action'] for a in result['actions']] == ['install']
+    assert result['agent_config_input_decoded']['bios_id'] == BIOS_ID
+    assert result['registered_before'] is True and result['control_plane_before'] == 'classic'

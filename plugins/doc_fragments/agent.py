@@ -87,7 +87,7 @@ options:
       - Content of the appliance C(config.json) for this machine (modernized), as JSON text or as a mapping
         (ansible-core 2.16 turns a JSON string into one); it is always written as JSON.
       - Must be a non-empty JSON object; anything else is refused before any vendor program runs.
-      - Must be for this machine: its C(BiosId) must be the host's system UUID (or its byte-swapped form), the
+      - Must be for this machine, so its C(BiosId) must be the host's system UUID (or its byte-swapped form), the
         rule the vendor's configurator applies (C(AgentConfigHelpers::IsConfigValid)). A config made for another
         machine, or one without C(BiosId), is refused before any vendor program runs (check mode too).
       - Required when a modernized registration is planned. Never logged (every string inside it is

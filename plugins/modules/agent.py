@@ -139,7 +139,7 @@ control_plane_before:
 agent_config_input:
   description:
     - The Agent Config Input of an installed modernized agent that is not registered after the run (for
-      example installed with O(register=false)): the base64 the replication appliance turns into this host's
+      example installed with O(register=false)), the base64 the replication appliance turns into this host's
       C(config.json) (C(RcmProxyAgent.exe -createmobilityagentconfigfile -encodedinput)). Not secret.
   returned: when the agent is modernized, installed and not registered after the run
   type: str

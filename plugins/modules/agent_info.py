@@ -17,7 +17,7 @@ description:
   - Never changes anything.
   - Always returns the host's installer token, or null with the reason when the OS is unsupported.
   - Returns the machine's BIOS ID (system UUID) and, when the agent is installed, its Agent Config Input
-    (C(<root>/Vx/bin/AzureRcmCli --getagentconfiginput)): what the replication appliance needs to make
+    (C(<root>/Vx/bin/AzureRcmCli --getagentconfiginput)), which the replication appliance needs to make
     this host's C(config.json) for the modernized control plane. Neither is secret.
 author:
   - asr.mobility developers (@asr-mobility)

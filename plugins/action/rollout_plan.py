@@ -41,6 +41,7 @@ __all__ = ['ActionModule', 'input_problem', 'outcome', 'STATES', 'SOURCES']
 MODULE = 'asr.mobility.agent'
 MODES = ('fast_path', 'choose')
 
+
 def _argument_spec():
     """``asr.mobility.agent``'s one spec (module_utils.agent_args), extended with the role's installer
     options and relaxed where the fast path must answer rather than fail: no ``choices`` (a bad value

@@ -25,21 +25,26 @@ import base64
 import glob
 import os
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.urls import open_url
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.asr.mobility.plugins.module_utils import agent_lifecycle
 from ansible_collections.asr.mobility.plugins.module_utils.agent_args import agent_argument_spec
 from ansible_collections.asr.mobility.plugins.plugin_utils import rollout_choice
 from ansible_collections.asr.mobility.plugins.plugin_utils.rollout_choice import (
     NAME_PATTERNS, SOURCES, STATES, Problem)
+from ansible_collections.asr.mobility.plugins.plugin_utils.windows_agent import WindowsHost
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import (
-    WINDOWS, connection_shell_family, host_os_family)
+    WINDOWS, ModuleCaller, connection_shell_family, host_os_family)
 
 __all__ = ['ActionModule', 'input_problem', 'outcome', 'STATES', 'SOURCES']
 
 MODULE = 'asr.mobility.agent'
 MODES = ('fast_path', 'choose')
+# Where the role puts a Windows installer; in check mode only its file name (the version) is read.
+WINDOWS_REMOTE_DIR = 'C:\\Windows\\Temp\\asr-mobility'
 
 
 def _argument_spec():
@@ -140,9 +145,8 @@ class ActionModule(ActionBase):
 
     def _decide(self, params, task_vars):
         family, evidence = self._windows(task_vars)
-        if family == WINDOWS:
-            raise NotConverged('Windows host (%s): the full path also keeps the Defender exclusions' % evidence)
-        problem = input_problem(params)
+        windows = family == WINDOWS
+        problem = input_problem(params, windows=windows)
         if problem:
             raise NotConverged('inputs: %s' % problem.code)
         facts = task_vars.get('ansible_facts') or {}
@@ -165,7 +169,8 @@ class ActionModule(ActionBase):
             if choice is not None and 'error' in choice:
                 choice = None
 
-        plan = self._check_mode_plan(params, choice, task_vars)
+        plan = self._windows_plan(params, choice, task_vars) if windows else \
+            self._check_mode_plan(params, choice, task_vars)
         if plan.get('failed'):
             raise NotConverged('decision failed: %s' % plan.get('msg', ''))
         actions = [a.get('action') for a in plan.get('actions') or []]
@@ -173,6 +178,10 @@ class ActionModule(ActionBase):
             raise NotConverged('planned: %s' % (', '.join(actions) or 'an installer'))
         if not absent and plan.get('os_token') and plan['os_token'] != detected['token']:
             raise NotConverged('the host reads token %s, the facts %s' % (plan['os_token'], detected['token']))
+        if windows:
+            # Planned by the same lifecycle as Linux; the full path still runs for the Defender exclusions.
+            raise NotConverged('Windows host (%s): nothing planned for the agent, but the full path also keeps the '
+                               'Defender exclusions' % evidence)
 
         # The record's keys at the top: the role registers this result as mobility_service_result.
         out = outcome(task_vars.get('inventory_hostname'), detected['token'], choice, plan)
@@ -225,12 +234,26 @@ class ActionModule(ActionBase):
         return names, text
 
     def _check_mode_plan(self, params, choice, task_vars):
-        """``asr.mobility.agent`` in check mode, with the arguments of tasks/linux.yml."""
-        if choice:
-            where = params['installer_host_dir'] if params['installer_source'] == 'host' else params['remote_dir']
-            installer = where.rstrip('/') + '/' + choice['name']
-        else:
-            installer = None
+        """``asr.mobility.agent`` in check mode on a Linux host, with the role's arguments."""
+        where = params['installer_host_dir'] if params['installer_source'] == 'host' else params['remote_dir']
+        args = self._agent_args(params, choice, where.rstrip('/') + '/' + choice['name'] if choice else None)
+        if params['installer_source'] != 'host':
+            args['work_dir'] = params['remote_dir']
+        return self._run_module(MODULE, args, task_vars)
+
+    def _windows_plan(self, params, choice, task_vars):
+        """The same lifecycle in check mode on a Windows host (``WindowsHost``, reads only)."""
+        installer = (params['installer_host_dir'].rstrip('\\') if params['installer_source'] == 'host'
+                     else WINDOWS_REMOTE_DIR) + '\\' + choice['name'] if choice else None
+        validated = ArgumentSpecValidator(agent_argument_spec()).validate(self._agent_args(params, choice, installer))
+        if validated.error_messages:
+            return {'failed': True, 'msg': '; '.join(validated.error_messages)}
+        host = WindowsHost(ModuleCaller(self, task_vars), facts=task_vars.get('ansible_facts') or {})
+        return agent_lifecycle.run(host, validated.validated_parameters, check_mode=True)
+
+    @staticmethod
+    def _agent_args(params, choice, installer):
+        """The role's ``asr.mobility.agent`` arguments for this choice."""
         version = params['version'] or (choice['version'] if choice and params['state'] == 'latest' else '')
         args = {
             'state': params['state'], 'migrate': params['migrate'], 'platform': params['platform'],
@@ -241,9 +264,7 @@ class ActionModule(ActionBase):
                     'cs_address': params['cs_address'], 'passphrase': params['passphrase'],
                     'config': params['config']}
         args.update((k, v) for k, v in optional.items() if v)
-        if params['installer_source'] != 'host':
-            args['work_dir'] = params['remote_dir']
-        return self._run_module(MODULE, args, task_vars)
+        return args
 
     def _run_module(self, name, args, task_vars):
         """A module in check mode, whatever the task's own check mode (nothing changes here)."""

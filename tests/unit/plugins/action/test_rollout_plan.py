@@ -298,3 +298,38 @@ def test_choose_url_source_cannot_read_the_mirror(mirror):
                 installer_source='url', installer_url=mirror + '/gone')
     result, dummy = run(args, [])
     assert result['failed'] is True and 'cannot read %s/gone/SHA256SUMS' % mirror in result['msg']
+
+
+# --- Windows hosts: planned by the same lifecycle (issue 11) -------------------------------------
+
+WIN_NEW = 'Microsoft-ASR_UA_9.66.7567.1_Windows_GA_20Sep2025_release.exe'
+WIN_FACTS = {'ansible_facts': {'os_family': 'Windows', 'distribution': 'Microsoft Windows Server 2019 Datacenter',
+                               'distribution_version': '10.0.17763.0', 'architecture2': 'x86_64'},
+             'inventory_hostname': 'w1'}
+
+
+def run_windows(args, registry):
+    from asr_windows_double import FakeWindowsHost
+    host = FakeWindowsHost(registry=registry)
+    action = make_action(ActionModule, args, host, shell_family='powershell')
+    result = action.run(task_vars=dict(WIN_FACTS))
+    return result, host
+
+
+def test_windows_host_is_planned_by_the_lifecycle_and_sent_to_the_full_path(tmp_path):
+    from asr_windows_double import installed_registry
+    (tmp_path / WIN_NEW).write_text(u'x')
+    result, host = run_windows(base_args(tmp_path), installed_registry(version='9.66.0.0', config='Succeeded'))
+    assert result['converged'] is False
+    assert 'nothing planned for the agent' in result['reason'] and 'Defender' in result['reason']
+    # the state was read on the host (registry), nothing was changed
+    read = [c['module'] for c in host.calls]
+    assert 'ansible.windows.win_reg_stat' in read and host.changing_calls() == []
+
+
+def test_windows_host_with_work_to_do_names_the_plan(tmp_path):
+    (tmp_path / WIN_NEW).write_text(u'x')
+    result, host = run_windows(base_args(tmp_path), {})
+    assert result['converged'] is False
+    assert result['reason'] == 'planned: install, register'
+    assert host.changing_calls() == []

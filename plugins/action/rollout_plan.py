@@ -28,11 +28,11 @@ import os
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.urls import open_url
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.asr.mobility.plugins.module_utils import agent_lifecycle
 from ansible_collections.asr.mobility.plugins.module_utils.agent_args import agent_argument_spec
 from ansible_collections.asr.mobility.plugins.plugin_utils import rollout_choice
+from ansible_collections.asr.mobility.plugins.plugin_utils.action_base import AsrAction
 from ansible_collections.asr.mobility.plugins.plugin_utils.rollout_choice import (
     NAME_PATTERNS, SOURCES, STATES, Problem)
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_agent import WindowsHost
@@ -68,7 +68,11 @@ def _argument_spec():
         installer_host_dir=dict(type='str', default=''),
         checksum_file=dict(type='str', default='SHA256SUMS'),
         checksums=dict(type='dict', default={}),
-        remote_dir=dict(type='str', default='/var/tmp/asr-mobility'),
+        remote_dir=dict(type='str', default='/var/lib/asr-mobility'),
+        verify_checksum=dict(type='bool', default=True),
+        allow_insecure_http=dict(type='bool', default=False),
+        url_username=dict(type='str', default=''),
+        url_password=dict(type='str', default='', no_log=True),
         url_timeout=dict(type='int', default=10),
     )
     return spec
@@ -92,16 +96,16 @@ def outcome(host, token, choice, plan):
     return rollout_choice.host_record(host, os_token=token, installer=(choice or {}).get('name'), plan=plan)
 
 
-class ActionModule(ActionBase):
+class ActionModule(AsrAction):
 
-    TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 
-    def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        result = super(ActionModule, self).run(tmp, task_vars)
-        task_vars = task_vars or {}
+    def act(self, result, task_vars):
         dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        if rollout_choice.insecure_http_accepted(params):
+            result.setdefault('warnings', []).append(
+                'The installer mirror %s is plain http:// and its checksums are not pinned: accepted only because '
+                'mobility_service_allow_insecure_http=true.' % params['installer_url'])
         if params['mode'] == 'choose':
             result.update(changed=False)
             try:
@@ -214,7 +218,9 @@ class ActionModule(ActionBase):
         if source == 'url':
             url = params['installer_url'].rstrip('/') + '/' + params['checksum_file']
             try:
-                text = to_text(open_url(url, timeout=params['url_timeout']).read())
+                text = to_text(open_url(url, timeout=params['url_timeout'], url_username=params['url_username'] or None,
+                                        url_password=params['url_password'] or None,
+                                        force_basic_auth=bool(params['url_username'])).read())
             except Exception as exc:  # pylint: disable=broad-except
                 raise NotConverged('cannot read %s: %s' % (url, exc))
             return sorted(rollout_choice.parse_checksums(text)), text

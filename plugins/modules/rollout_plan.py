@@ -137,7 +137,26 @@ options:
   remote_dir:
     description: Where the role places installers on the host.
     type: str
-    default: /var/tmp/asr-mobility
+    default: /var/lib/asr-mobility
+  verify_checksum:
+    description: Whether installers are verified (the role's C(mobility_service_verify_checksum)).
+    type: bool
+    default: true
+  allow_insecure_http:
+    description:
+      - Accept a plain C(http://) O(installer_url) whose checksums are not pinned in O(checksums); a warning says so.
+      - Without it such a mirror is an input problem (the checksum file and the installer would share one untrusted
+        channel).
+    type: bool
+    default: false
+  url_username:
+    description: User name for the mirror, sent as HTTP basic auth.
+    type: str
+    default: ''
+  url_password:
+    description: Password for the mirror. Never logged.
+    type: str
+    default: ''
   url_timeout:
     description: Seconds to wait for the mirror's checksum file.
     type: int

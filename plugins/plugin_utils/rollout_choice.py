@@ -46,6 +46,12 @@ class Problem(Exception):
         self.extra = extra
 
 
+def insecure_http_accepted(params):
+    """Whether a plain-http mirror is used without pinned checksums because the user said so."""
+    return bool(params['installer_source'] == 'url' and params['installer_url'].lower().startswith('http://')
+                and not params['checksums'] and params.get('allow_insecure_http'))
+
+
 def input_problem(params, windows=False):
     """The role's input checks: None, or the first ``Problem`` (code, message)."""
     if (params['state'] not in STATES or params['reboot'] not in REBOOTS
@@ -76,10 +82,23 @@ def input_problem(params, windows=False):
     if not params[location]:
         return Problem('%s not set' % location, 'mobility_service_installer_source=%s needs mobility_service_%s. %s'
                        % (params['installer_source'], location, UNCHANGED))
+    if (params['installer_source'] == 'url' and params[location].lower().startswith('http://')
+            and not params['checksums'] and not insecure_http_accepted(params)):
+        return Problem('plain http mirror without pinned checksums',
+                       'mobility_service_installer_url %s is plain http://: its checksum file and the installer would '
+                       'come over the same untrusted channel. Use https://, pin the installers\' sha256 in '
+                       'mobility_service_checksums, or accept the risk with mobility_service_allow_insecure_http=true '
+                       '(reported on every run). %s' % (params[location], UNCHANGED))
     if windows and params['installer_source'] == 'host':
         return Problem('host installer source on Windows',
                        'mobility_service_installer_source=host is supported on Linux hosts only; use controller or url '
                        'for Windows hosts. %s' % UNCHANGED)
+    if (params['installer_source'] == 'host' and not params['checksums']
+            and params.get('verify_checksum', True)):
+        return Problem('host source without pinned checksums',
+                       'mobility_service_installer_source=host needs the installers\' sha256 pinned in '
+                       'mobility_service_checksums: a checksum file on the host sits beside the file it vouches for. '
+                       '%s' % UNCHANGED)
     return None
 
 

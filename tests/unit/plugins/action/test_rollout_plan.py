@@ -65,7 +65,7 @@ def test_converged_host_one_round_trip_and_the_record(installers):
     assert result['converged'] is True and result['changed'] is False
     assert len(calls) == 1 and calls[0]['module'] == 'asr.mobility.agent'
     assert calls[0]['check_mode'] is True                     # forced, whatever the task says
-    assert calls[0]['args']['installer'] == '/var/tmp/asr-mobility/' + NEW
+    assert calls[0]['args']['installer'] == '/var/lib/asr-mobility/' + NEW
     assert calls[0]['args']['passphrase'] == SECRET
     assert 'version' not in calls[0]['args']                  # present, no pin: no version
     record = {
@@ -147,7 +147,7 @@ def test_absent_needs_no_inputs_and_no_installer(tmp_path):
 
 def test_host_source_lists_the_host_only_for_latest():
     args = dict(state='latest', control_plane='classic', cs_address='a', passphrase=SECRET,
-                installer_source='host', installer_host_dir='/srv/asr')
+                installer_source='host', installer_host_dir='/srv/asr', checksums={NEW: 'd' * 64})
     listing = {'files': [{'path': '/srv/asr/' + OLD}, {'path': '/srv/asr/' + NEW}]}
     result, calls = run(args, [listing, converged_plan()])
     assert [c['module'] for c in calls] == ['ansible.builtin.find', 'asr.mobility.agent']
@@ -183,10 +183,11 @@ def mirror():
 
 def test_url_source_reads_the_mirror_checksum_file(mirror):
     args = dict(state='latest', control_plane='classic', cs_address='a', passphrase=SECRET,
-                installer_source='url', installer_url=mirror + '/asr/')
+                installer_source='url', installer_url=mirror + '/asr/', allow_insecure_http=True)
     result, calls = run(args, [converged_plan()])
     assert result['converged'] is True and calls[0]['args']['version'] == '9.66.7567.1'
-    assert calls[0]['args']['work_dir'] == '/var/tmp/asr-mobility'
+    assert any('plain http://' in w and 'allow_insecure_http=true' in w for w in result['warnings'])
+    assert calls[0]['args']['work_dir'] == '/var/lib/asr-mobility'
     result, calls = run(dict(args, installer_url=mirror + '/gone'), [])
     assert result['converged'] is False and 'cannot read' in result['reason'] and calls == []
 
@@ -280,10 +281,11 @@ def test_choose_absent_needs_no_inputs_and_no_installer():
     assert not result.get('failed') and result['installer'] == {} and calls == []
 
 
-def test_choose_host_source_lists_and_reads_the_sums_on_the_host():
+def test_choose_host_source_unverified_lists_and_reads_the_sums_on_the_host():
+    """Only with verification off does the host's own checksum file count (it sits beside what it vouches for)."""
     import base64
     args = dict(mode='choose', control_plane='classic', cs_address='a', passphrase=SECRET,
-                installer_source='host', installer_host_dir='/srv/asr')
+                installer_source='host', installer_host_dir='/srv/asr', verify_checksum=False)
     listing = {'files': [{'path': '/srv/asr/' + OLD}, {'path': '/srv/asr/' + NEW}]}
     sums = {'content': base64.b64encode(('%s  %s\n' % ('d' * 64, NEW)).encode()).decode()}
     result, calls = run(args, [listing, sums])
@@ -295,7 +297,7 @@ def test_choose_host_source_lists_and_reads_the_sums_on_the_host():
 
 def test_choose_url_source_cannot_read_the_mirror(mirror):
     args = dict(mode='choose', control_plane='classic', cs_address='a', passphrase=SECRET,
-                installer_source='url', installer_url=mirror + '/gone')
+                installer_source='url', installer_url=mirror + '/gone', allow_insecure_http=True)
     result, dummy = run(args, [])
     assert result['failed'] is True and 'cannot read %s/gone/SHA256SUMS' % mirror in result['msg']
 
@@ -333,3 +335,57 @@ def test_windows_host_with_work_to_do_names_the_plan(tmp_path):
     assert result['converged'] is False
     assert result['reason'] == 'planned: install, register'
     assert host.changing_calls() == []
+
+
+# --- Installer sources: no untrusted channel vouches for itself (issue 15) -----------------------
+
+def test_plain_http_mirror_without_pinned_checksums_is_refused(mirror):
+    args = dict(mode='choose', control_plane='classic', cs_address='a', passphrase=SECRET,
+                installer_source='url', installer_url=mirror + '/asr/')
+    result, calls = run(args, [])
+    assert result['failed'] is True and calls == []
+    assert 'plain http://' in result['msg'] and 'mobility_service_checksums' in result['msg']
+    result, calls = run(dict(args, mode='fast_path'), [])
+    assert result['converged'] is False and result['reason'] == 'inputs: plain http mirror without pinned checksums'
+
+
+def test_plain_http_mirror_with_pinned_checksums_is_accepted_quietly(mirror):
+    args = dict(mode='choose', control_plane='classic', cs_address='a', passphrase=SECRET,
+                installer_source='url', installer_url=mirror + '/asr/', checksums={NEW: 'e' * 64})
+    result, dummy = run(args, [])
+    assert not result.get('failed'), result
+    assert result['installer_sha256'] == 'e' * 64 and not result.get('warnings')
+
+
+def test_host_source_needs_pinned_checksums():
+    args = dict(mode='choose', control_plane='classic', cs_address='a', passphrase=SECRET,
+                installer_source='host', installer_host_dir='/srv/asr')
+    result, calls = run(args, [])
+    assert result['failed'] is True and calls == []
+    assert 'needs the installers\' sha256 pinned in mobility_service_checksums' in result['msg']
+    listing = {'files': [{'path': '/srv/asr/' + NEW}]}
+    result, calls = run(dict(args, checksums={NEW: 'd' * 64}), [listing])
+    assert [c['module'] for c in calls] == ['ansible.builtin.find']  # the host's SHA256SUMS is not read
+    assert result['installer_sha256'] == 'd' * 64
+
+
+def test_mirror_credentials_go_to_basic_auth_not_the_url(monkeypatch):
+    seen = {}
+
+    class Answer(object):
+        def read(self):
+            return ('%s  %s\n' % ('f' * 64, NEW)).encode()
+
+    def fake_open_url(url, **kwargs):
+        seen.update(kwargs, url=url)
+        return Answer()
+
+    monkeypatch.setattr(rollout_plan, 'open_url', fake_open_url)
+    args = dict(mode='choose', control_plane='classic', cs_address='a', passphrase=SECRET,
+                installer_source='url', installer_url='https://mirror.example/asr', url_username='svc',
+                url_password='mirror-pw-123')
+    result, dummy = run(args, [])
+    assert not result.get('failed'), result
+    assert seen['url'] == 'https://mirror.example/asr/SHA256SUMS'
+    assert (seen['url_username'], seen['url_password'], seen['force_basic_auth']) == ('svc', 'mirror-pw-123', True)
+    assert 'mirror-pw-123' not in repr(result)

@@ -726,3 +726,21 @@ def test_work_dir_on_a_noexec_mount_is_refused_before_the_copy(host, run_module,
     failed, result = run_module(agent.main, classic(host), check_mode=True)
     assert failed and 'mounted noexec' in result['msg'] and host.work in result['msg']
     assert host.calls == []
+
+
+def test_an_oserror_while_acting_is_reported_and_rolled_back(host, run_module, monkeypatch):
+    """ENOSPC while writing the secret (after the fresh install): a message and the rollback, not a traceback."""
+    import errno
+    real = linux_agent.tempfile.mkdtemp
+
+    def mkdtemp(prefix='', dir=None):
+        if prefix.startswith('asr-mobility-secret-'):
+            raise OSError(errno.ENOSPC, 'No space left on device', dir)
+        return real(prefix=prefix, dir=dir)
+
+    monkeypatch.setattr(linux_agent.tempfile, 'mkdtemp', mkdtemp)
+    failed, result = run_module(agent.main, classic(host))
+    assert failed
+    assert 'register failed' in result['msg'] and 'No space left on device' in result['msg']
+    assert 'rolled back' in result['rollback']
+    assert not host.exists('/usr/local/.vx_version')

@@ -20,10 +20,10 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.parameters import remove_values
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.asr.mobility.plugins.module_utils import agent_args, agent_lifecycle, inputs
+from ansible_collections.asr.mobility.plugins.plugin_utils.action_base import AsrAction
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_agent import WindowsHost
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import (
     WINDOWS, ModuleCaller, connection_shell_family, host_os_family)
@@ -39,16 +39,11 @@ except ImportError:  # pragma: no cover - ansible-core 2.16
     _apply_action_arg_defaults = None
 
 
-class ActionModule(ActionBase):
+class ActionModule(AsrAction):
 
-    TRANSFERS_FILES = False
+    SUPPORTS_ASYNC = True
 
-    def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        self._supports_async = True
-        super(ActionModule, self).run(tmp, task_vars)
-        task_vars = task_vars or {}
-
+    def act(self, result, task_vars):
         family, evidence = host_os_family(self._host_vars(task_vars), connection_shell_family(self._connection))
         display.vvv('asr.mobility.agent: %s backend (%s)' % (family, evidence))
         if family != WINDOWS:

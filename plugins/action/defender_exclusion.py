@@ -12,8 +12,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
+from ansible_collections.asr.mobility.plugins.plugin_utils.action_base import AsrAction
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import ModuleCaller
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_defender import DefenderExclusions
 
@@ -23,18 +23,13 @@ ARGUMENT_SPEC = {
 }
 
 
-class ActionModule(ActionBase):
+class ActionModule(AsrAction):
 
-    TRANSFERS_FILES = False
-
-    def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        self._supports_async = False
-        super(ActionModule, self).run(tmp, task_vars)
+    def act(self, result, task_vars):
         dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         if not [p for p in params['paths'] if p and str(p).strip()]:
             raise AnsibleActionFail('paths must name at least one directory')
-        exclusions = DefenderExclusions(ModuleCaller(self, task_vars or {}))
+        exclusions = DefenderExclusions(ModuleCaller(self, task_vars))
         result = exclusions.run(params['paths'], params['state'], check_mode=bool(self._task.check_mode),
                                 diff=bool(self._task.diff))
         if exclusions.warnings:

@@ -28,11 +28,11 @@ import os
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.urls import open_url
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.asr.mobility.plugins.module_utils import agent_lifecycle
 from ansible_collections.asr.mobility.plugins.module_utils.agent_args import agent_argument_spec
 from ansible_collections.asr.mobility.plugins.plugin_utils import rollout_choice
+from ansible_collections.asr.mobility.plugins.plugin_utils.action_base import AsrAction
 from ansible_collections.asr.mobility.plugins.plugin_utils.rollout_choice import (
     NAME_PATTERNS, SOURCES, STATES, Problem)
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_agent import WindowsHost
@@ -100,15 +100,11 @@ def outcome(host, token, choice, plan):
     return rollout_choice.host_record(host, os_token=token, installer=(choice or {}).get('name'), plan=plan)
 
 
-class ActionModule(ActionBase):
+class ActionModule(AsrAction):
 
-    TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 
-    def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        result = super(ActionModule, self).run(tmp, task_vars)
-        task_vars = task_vars or {}
+    def act(self, result, task_vars):
         dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         if rollout_choice.insecure_http_accepted(params):
             result.setdefault('warnings', []).append(

@@ -36,8 +36,11 @@ from contextlib import contextmanager
 
 from ansible_collections.asr.mobility.plugins.module_utils.errors import HostCallError
 
-# Names of this collection's private directories (extraction and secret), for the stale clean-up.
-PRIVATE_PREFIX = 'asr-mobility-'
+# Prefixes of this module's private directories (extracted package, secret): the stale clean-up
+# removes only these, never anything else that merely starts with "asr-mobility".
+EXTRACT_PREFIX = 'asr-mobility-x-'
+SECRET_PREFIX = 'asr-mobility-secret-'
+PRIVATE_PREFIXES = (EXTRACT_PREFIX, SECRET_PREFIX)
 _CHUNK = 1024 * 1024
 
 
@@ -152,7 +155,7 @@ def remove_stale(directories, now=None, min_age=0):
         if not directory or not os.path.isdir(directory):
             continue
         for name in os.listdir(directory):
-            if not name.startswith(PRIVATE_PREFIX):
+            if not name.startswith(PRIVATE_PREFIXES):
                 continue
             path = os.path.join(directory, name)
             info = os.lstat(path)

@@ -176,7 +176,7 @@ class LinuxAgent(object):
         ``sha256``, the package is first copied there while hashed and only that copy is used.
         Returns the interpreted exit code (dict); raises VendorError on failure (UnsafeError, a
         ValueError, when the package is not the verified one)."""
-        workdir = tempfile.mkdtemp(prefix='asr-mobility-', dir=self.work_dir)
+        workdir = tempfile.mkdtemp(prefix=host_safety.EXTRACT_PREFIX, dir=self.work_dir)
         try:
             if sha256:
                 package = host_safety.copy_verified(package, workdir, sha256)
@@ -202,7 +202,7 @@ class LinuxAgent(object):
     def register(self, state, control_plane, cs_address=None, cs_port=None, passphrase=None, config=None):
         """Register through UnifiedAgentConfigurator.sh; the secret goes through a 0600 file in a
         private directory that is removed whatever happens, never through the command line."""
-        secret_dir = tempfile.mkdtemp(prefix='asr-mobility-secret-', dir=self.secret_dir)
+        secret_dir = tempfile.mkdtemp(prefix=host_safety.SECRET_PREFIX, dir=self.secret_dir)
         try:
             if control_plane == 'classic':
                 secret = _secret_file(secret_dir, 'connection.passphrase', passphrase)

@@ -283,7 +283,7 @@ plan:
   returned: when converged
   type: dict
 os:
-  description: The installer token decision from the gathered facts (RV(os.token), RV(os.supported), RV(os.reason), ...).
+  description: The installer token decision from the gathered facts (C(token), C(supported), C(reason), ...).
   returned: O(mode=choose)
   type: dict
   sample:

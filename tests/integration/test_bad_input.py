@@ -143,7 +143,41 @@ CASES = [
      ['Not enough disk space', 'needs 1000000000']),
     ('wrong_passphrase', 'bad-deb12', {'mobility_service_passphrase': 'not-the-passphrase'},
      ['register failed', 'exited 14', 'wrong', 'rolled back']),
+    # Hardening (issue 15): refused before any vendor program runs.
+    ('staging_dir_owned_by_another_user', 'bad-deb12', {},
+     ['/var/lib/asr-mobility', 'owned by uid 65534', 'Nothing was changed']),
+    ('staging_dir_symlink', 'bad-deb12', {}, ['/var/lib/asr-mobility', 'symbolic link', 'Nothing was changed']),
+    ('http_mirror_without_pinned_checksums', 'bad-deb12', {'mobility_service_allow_insecure_http': False},
+     ['is plain http://', 'mobility_service_checksums', 'Nothing was changed']),
+    ('host_source_without_pinned_checksums', 'bad-deb12',
+     {'mobility_service_installer_source': 'host', 'mobility_service_installer_host_dir': '/srv/asr'},
+     ["needs the installers' sha256 pinned in mobility_service_checksums"]),
+    ('cs_address_injection', 'bad-deb12', {'mobility_service_cs_address': 'a|;e touch /PWNED #'},
+     ['is not an IP address or host name', 'Nothing was changed']),
+    ('passphrase_with_whitespace', 'bad-deb12', {'mobility_service_passphrase': 'two words'},
+     ['passphrase contains whitespace']),
+    ('passphrase_blank', 'bad-deb12', {'mobility_service_passphrase': '   '}, ['passphrase is blank']),
+    ('config_not_json', 'bad-deb12', {'mobility_service_control_plane': 'modernized',
+                                      'mobility_service_config': '/root/config.json'},
+     ['config is not JSON', 'Nothing was changed']),
+    ('remote_dir_with_space', 'bad-deb12', {'mobility_service_remote_dir': '/var/lib/asr mobility'},
+     ['contains whitespace']),
+    ('another_run_holds_the_host', 'bad-deb12', {'mobility_service_lock_timeout': 2},
+     ['Another asr.mobility run (pid', 'Nothing was run']),
 ]
+
+# What each case plants on the host before it runs (and undoes after).
+PLANT = {
+    'staging_dir_owned_by_another_user': ('mkdir -m 0700 /var/lib/asr-mobility && chown 65534:65534 /var/lib/asr-mobility',
+                                          'rm -rf /var/lib/asr-mobility'),
+    'staging_dir_symlink': ('mkdir -p /tmp/elsewhere && ln -s /tmp/elsewhere /var/lib/asr-mobility',
+                            'rm -rf /var/lib/asr-mobility /tmp/elsewhere'),
+    'another_run_holds_the_host': ('mkdir -p /run/lock && (setsid flock /run/lock/asr-mobility.lock sleep 120 '
+                                   '>/dev/null 2>&1 &) && sleep 1',
+                                   'pkill -f "flock /run/lock/asr-mobility.lock" || true'),
+}
+# The secret each case hands to the role, which must never appear in the output.
+SECRETS_USED = {'wrong_passphrase': 'not-the-passphrase', 'passphrase_with_whitespace': 'two words'}
 
 
 @pytest.mark.parametrize('case,host,extra,expected', CASES, ids=[c[0] for c in CASES])
@@ -154,11 +188,20 @@ def test_bad_input(lab, case, host, extra, expected):
     if extra.get('mobility_service_installer_dir') == 'TAMPERED':
         extra['mobility_service_installer_dir'] = str(lab['tampered'])
     reset(host)
+    if case in PLANT:
+        on_host(host, PLANT[case][0])
     if case == 'thirty_two_bit':
         on_host(host, 'printf \'#!/bin/sh\\nexec setarch i686 /usr/bin/python3 "$@"\\n\' > /usr/local/bin/python3-i686'
                       ' && chmod 0755 /usr/local/bin/python3-i686')
-    result = deploy(host, extra)
+    try:
+        result = deploy(host, extra)
+    finally:
+        if case in PLANT:
+            on_host(host, PLANT[case][1])
     output = result.stdout + result.stderr
+    # The secret this case used (the lab's own passphrase unless the case gives another) never shows.
+    used = SECRETS_USED.get(case, lab['secret'])
+    assert used not in output, 'the secret used in case %s is in the output' % case
     assert result.returncode != 0, output
     for text in expected:
         assert text in output, 'expected %r in the output of case %s:\n%s' % (text, case, output[-4000:])
@@ -168,9 +211,10 @@ def test_bad_input(lab, case, host, extra, expected):
     if case == 'wrong_passphrase':
         # install ran, the configurator failed with 14, the rollback uninstalled: host as it was.
         assert 'install exit=0' in runs and 'configurator exit=14' in runs and 'uninstall' in runs, runs
-        assert lab['secret'] not in output
     else:
         assert runs == '', 'a vendor program ran in case %s:\n%s' % (case, runs)
     if case in ('checksum_mismatch', 'installer_for_another_token'):
         copied = on_host(host, 'ls /var/lib/asr-mobility 2>/dev/null').stdout.strip()
         assert copied == '', 'the installer was copied: %s' % copied
+    if case == 'cs_address_injection':
+        assert on_host(host, 'test -e /PWNED').returncode != 0, 'the injected command ran'

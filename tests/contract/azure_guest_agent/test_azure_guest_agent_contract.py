@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 import harness  # noqa: E402  pylint: disable=wrong-import-position
 
-MODULES = ('setup', 'win_powershell', 'win_service_info', 'win_service', 'win_package')
+MODULES = ('setup', 'win_powershell', 'win_service_info', 'win_service', 'win_package', 'win_stat', 'win_get_url')
 STANDIN = os.path.join(HERE, 'standin_services.py')
 PLAYBOOK = 'playbooks/post_failover.yml'
 SCENARIOS = sorted(glob.glob(os.path.join(HERE, 'scenarios', '*.yml')))

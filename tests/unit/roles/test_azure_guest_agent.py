@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Role asr.mobility.azure_guest_agent: its data and decisions, without a host.
 
-* meta/argument_specs.yml documents every default, with the same value, and nothing else;
+* (meta/argument_specs.yml against defaults/main.yml: test_role_argument_specs.py, for every role);
 * the role and its playbook never run the agent's deprovisioning;
 * the fact-driven choices in vars/main.yml (package per distribution, Oracle Linux addons
   repository, service name, network-manager removal in apt's simulation), evaluated by
@@ -30,22 +30,6 @@ ROLE = os.path.join(ROOT, 'roles', 'azure_guest_agent')
 def _yaml(*parts):
     with open(os.path.join(ROLE, *parts)) as handle:
         return yaml.safe_load(handle)
-
-
-def test_argument_specs_match_defaults():
-    defaults = _yaml('defaults', 'main.yml')
-    options = _yaml('meta', 'argument_specs.yml')['argument_specs']['main']['options']
-    assert sorted(options) == sorted(defaults)
-    for name, value in defaults.items():
-        assert options[name].get('default') == value, name
-        assert name.startswith('azure_guest_agent_'), name
-    summary = _yaml('meta', 'argument_specs.yml')['argument_specs']['summary']['options']
-    assert set(summary) <= set(defaults)
-
-
-def test_role_variables_carry_the_prefix():
-    for name in _yaml('vars', 'main.yml'):
-        assert name.startswith('azure_guest_agent_'), name
 
 
 def test_never_deprovision():

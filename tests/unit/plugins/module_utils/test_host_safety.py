@@ -107,13 +107,16 @@ def test_host_lock_file_not_private_is_refused(tmp_path):
 
 def test_remove_stale(tmp_path):
     (tmp_path / 'asr-mobility-secret-abc').mkdir()
-    (tmp_path / 'asr-mobility-x1').mkdir()
+    (tmp_path / 'asr-mobility-x-1').mkdir()
     (tmp_path / 'Microsoft-ASR_UA_9.66.0.0_RHEL8-64_GA_20Sep2025_release.tar.gz').write_bytes(b'x')
     (tmp_path / 'other').mkdir()
+    # Not ours although the name starts alike (a developer's ansible-test tree in /tmp once was removed).
+    (tmp_path / 'asr-mobility-ansible-test').mkdir()
+    (tmp_path / 'asr-mobility-units-123').mkdir()
     removed = host_safety.remove_stale([str(tmp_path), None, str(tmp_path / 'missing')])
-    assert sorted(os.path.basename(p) for p in removed) == ['asr-mobility-secret-abc', 'asr-mobility-x1']
+    assert sorted(os.path.basename(p) for p in removed) == ['asr-mobility-secret-abc', 'asr-mobility-x-1']
     assert sorted(os.listdir(str(tmp_path))) == ['Microsoft-ASR_UA_9.66.0.0_RHEL8-64_GA_20Sep2025_release.tar.gz',
-                                                 'other']
+                                                 'asr-mobility-ansible-test', 'asr-mobility-units-123', 'other']
 
 
 def test_run_is_tmpfs():

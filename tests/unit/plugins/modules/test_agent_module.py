@@ -832,3 +832,21 @@ def test_migration_without_registration_returns_the_agent_config_input(host, run
     assert [a['action'] for a in result['actions']] == ['install']
     assert result['agent_config_input_decoded']['bios_id'] == BIOS_ID
     assert result['registered_before'] is True and result['control_plane_before'] == 'classic'
+
+
+def test_an_oserror_while_acting_is_reported_and_rolled_back(host, run_module, monkeypatch):
+    """ENOSPC while writing the secret (after the fresh install): a message and the rollback, not a traceback."""
+    import errno
+    real = linux_agent.tempfile.mkdtemp
+
+    def mkdtemp(prefix='', dir=None):
+        if prefix.startswith('asr-mobility-secret-'):
+            raise OSError(errno.ENOSPC, 'No space left on device', dir)
+        return real(prefix=prefix, dir=dir)
+
+    monkeypatch.setattr(linux_agent.tempfile, 'mkdtemp', mkdtemp)
+    failed, result = run_module(agent.main, classic(host))
+    assert failed
+    assert 'register failed' in result['msg'] and 'No space left on device' in result['msg']
+    assert 'rolled back' in result['rollback']
+    assert not host.exists('/usr/local/.vx_version')

@@ -341,8 +341,14 @@ class WindowsHost(AgentHost):
                            log_tail=self.log_tail(LOGS['installer'], [LOGS['errors']]))
 
     def register_not_verified(self, info, state):
-        return VendorError('UnifiedAgentConfigurator.exe exited %s but AgentConfigurationStatus is %s'
-                           % (info['code'], state['configuration_status'] or 'missing'),
+        hint = ''
+        if state.get('control_plane') == 'modernized':
+            # reference §2.3 [R2]: a CSPrime registration on an Azure VM with platform VmWare exits 0
+            # and registers nothing.
+            hint = (' (a modernized registration on an Azure VM with platform VmWare exits 0 without registering: '
+                    'check the platform option for this machine)')
+        return VendorError('UnifiedAgentConfigurator.exe exited %s but AgentConfigurationStatus is %s%s'
+                           % (info['code'], state['configuration_status'] or 'missing', hint),
                            code=info['code'], meaning=info['meaning'], program='UnifiedAgentConfigurator.exe',
                            log_tail=self.log_tail(LOGS['configurator']))
 

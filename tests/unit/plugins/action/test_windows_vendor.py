@@ -371,3 +371,13 @@ def test_the_extraction_directory_script_protects_and_refuses_reuse():
     assert "@('S-1-5-18', 'S-1-5-32-544')" in script  # SYSTEM, Administrators only
     assert 'Test-Path -LiteralPath $Directory' in script and 'refusing to reuse' in script
     assert '[System.IO.Directory]::CreateDirectory($Directory, $acl)' in script  # created with the ACL, no window
+
+
+def test_modernized_registration_that_registers_nothing_names_the_azure_vm_case(windows_vars):
+    """reference §2.3 [R2]: CSPrime on an Azure VM with platform VmWare exits 0 without registering."""
+    host = installed_host(cs_type='CSPrime', config='Failed')
+    host.on(r'UnifiedAgentConfigurator\.exe', rc=0)
+    result = run(host, MODERNIZED, windows_vars)
+    assert result['failed'] is True
+    assert 'AgentConfigurationStatus is Failed' in result['msg']
+    assert 'Azure VM with platform VmWare' in result['msg']

@@ -485,7 +485,7 @@ class WindowsHost(AgentHost):
         them mandatory, with PostInstallActions=Succeeded = success, mandatory reboot (the filter
         driver, SetupFramework/PortedCustomActions.cs:600-613)."""
         errors = installer_errors(self._read_text(LOGS['errors']))
-        names = [name for name, _ in errors]
+        names = [error[0] for error in errors]
         others = ['%s: %s' % (name, message) for name, message in errors if name not in REBOOT_ERRORS]
         if rc == 98:
             info['reboot_required'] = any(name in REBOOT_ERRORS for name in names)

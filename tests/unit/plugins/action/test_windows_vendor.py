@@ -26,7 +26,7 @@ from ansible_collections.asr.mobility.plugins.plugin_utils import windows_agent
 from asr_windows_double import (
     CONFIGURATOR, DRSCOUT, ERRORS_JSON, EXTRACT_DIR, INSTALLER, LOCATION, MANDATORY_REBOOT, PASSPHRASE,
     PLANTED_DIR, PRODUCT_KEY, RECOMMENDED_REBOOT, SECRET_ID, FakeWindowsHost, drscout, installed_registry,
-    installer_errors_json, make_action)
+    make_action)
 
 CLASSIC = {'installer': INSTALLER, 'control_plane': 'classic', 'cs_address': '10.0.0.5', 'passphrase': PASSPHRASE}
 MODERNIZED = {'installer': INSTALLER, 'control_plane': 'modernized', 'config': '{"a": 1}'}

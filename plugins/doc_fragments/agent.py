@@ -103,7 +103,8 @@ options:
     description:
       - Directory on the host in which the private temporary directories (extracted package, secret file)
         are created. Defaults to the system temporary directory.
-      - On Windows, the parent of the private secret directory (default the Windows temporary directory).
+      - On Windows, the parent of the private secret and extraction directories (default the Windows temporary
+        directory); both get a fresh random name and an ACL for SYSTEM and Administrators only.
     type: path
   rollback_on_failure:
     description:

@@ -33,7 +33,9 @@ from ansible_collections.asr.mobility.plugins.module_utils.inputs import check_c
 from ansible_collections.asr.mobility.plugins.module_utils.installer import compare_versions, parse_version
 from ansible_collections.asr.mobility.plugins.module_utils.planner import REGISTER, UNINSTALL, plan, result_base
 
-# Exit code with which a vendor program (Windows installer, msiexec) has already started a reboot.
+# Exit code with which msiexec has already started a reboot. A host adapter says so by setting
+# ``rebooting`` in the step's info (the Windows installer's 1641 means "succeeded, reboot mandatory"
+# and restarts nothing: SetupFramework/SetupHelper.cs:572-575 at commit 822a039e).
 REBOOT_STARTED = 1641
 # A failure of these "programs" happened before any vendor program ran: nothing changed.
 _NOTHING_RAN = (None, 'tar', 'extractor')
@@ -52,6 +54,8 @@ class AgentHost(object):
         self.warnings = []
         # Set when a secret could not be removed: the run fails and says where it is.
         self.cleanup_error = None
+        # Keys the host adds to the result (for example the Windows agent config input).
+        self.extra_results = {}
 
     def check_inputs(self, params):
         """Raise ValueError for an input this host cannot take (before anything is read)."""
@@ -289,7 +293,7 @@ def _act(host, the_plan, state_before, params, meta, result):
         for index, step in enumerate(the_plan.actions):
             if step['action'] == UNINSTALL:
                 info = host.uninstall(current)
-                if info['code'] != REBOOT_STARTED:
+                if not info.get('rebooting'):
                     current = host.read_state()
                     if current['installed']:
                         raise host.uninstall_not_verified(info, current)
@@ -300,7 +304,7 @@ def _act(host, the_plan, state_before, params, meta, result):
                     raise host.register_not_verified(info, current)
             else:
                 info = host.install(params['installer'], step, params)
-                if info['code'] != REBOOT_STARTED:
+                if not info.get('rebooting'):
                     current = host.read_state()
                     if not current['installed'] or current['version_tuple'] is None or \
                             compare_versions(current['version_tuple'], meta['version_tuple']) != 0:
@@ -309,7 +313,7 @@ def _act(host, the_plan, state_before, params, meta, result):
                         result['reboot_required'] = True
             result['reboot_required'] = result['reboot_required'] or info['reboot_required']
             done.append(step)
-            if info['code'] == REBOOT_STARTED:
+            if info.get('rebooting'):
                 return _rebooting(host, the_plan, index, step, state_before, params, done, result)
     except _ACTING_ERRORS as exc:
         return _failed(host, exc, step, state_before, current, params, done, result)
@@ -319,8 +323,10 @@ def _act(host, the_plan, state_before, params, meta, result):
     if plane is None and current['installed'] and the_plan.needs_installer:
         plane = params.get('control_plane')
     result.update(version_after=current['version'], registered=current['registered'], control_plane=plane)
+    # A migration whose registration is left for later (the role's dir/appliance sources) needs the input
+    # even though the state may still show the classic registration.
     _add_config_input(host, result, dict(current, control_plane=plane),
-                      migrated=any(s.get('migration') for s in the_plan.actions))
+                      migrated=any(s.get('migration') for s in the_plan.actions) and REGISTER not in the_plan.names)
     return _finish(host, result)
 
 
@@ -412,6 +418,8 @@ def _rollback(host, state_before, done, params):
 
 
 def _finish(host, result):
+    for key, value in host.extra_results.items():
+        result.setdefault(key, value)
     if host.cleanup_error:
         result['failed'] = True
         result['msg'] = ((result.get('msg') + ' ') if result.get('msg') else '') + (

@@ -101,9 +101,27 @@ def linux_state(vx_version_text, drscout_text=None):
     return state
 
 
-def windows_state(uninstall_key_exists, values):
-    """Registry evidence: does the MSI uninstall key exist, and the values of
-    ``HKLM\\SOFTWARE\\Wow6432Node\\InMage Systems\\Installed Products\\5`` (dict, may be empty)."""
+# drscout.conf's Hostname when the agent points at no configuration server
+# (host/ASRSetup/UnifiedAgentConfigurator/CSRegistrationOperations.cs:903 at commit 822a039e).
+_NO_CS = ('', '0.0.0.0')
+
+
+def windows_state(uninstall_key_exists, values, drscout_text=None):
+    """Registry evidence plus the agent's ``drscout.conf`` (reference §2.5):
+
+    * does the MSI uninstall key exist;
+    * ``values``: what the installer writes under ``HKLM\\SOFTWARE\\Wow6432Node\\InMage Systems\\Installed
+      Products\\5`` (``Version``, ``Build_Number``, ``InstallDirectory``, ``PostInstallActions``,
+      ``AgentConfigurationStatus``, ``Reboot_Required``; dict, may be empty);
+    * ``drscout_text``: ``<InstallDirectory>\\Application Data\\etc\\drscout.conf`` (None when unreadable),
+      where the control plane (``CSType``), platform (``VmPlatform``), ``HostId`` and the configuration
+      server (``Hostname``, ``Port``) are; the registry has none of them.
+
+    A missing ``CSType`` (or a missing file) means CSLegacy, as the vendor's own
+    ``SetupHelper.GetCSTypeFromDrScout`` decides (SetupFramework/SetupHelper.cs:3429-3479).
+    ``Reboot_Required`` ("Yes"/"No") only reflects a desktop-heap tweak and is not a reboot
+    signal, so ``reboot_required`` stays None here: reboots come from the installer's exit code and
+    ``InstallerErrors.json``."""
     if not uninstall_key_exists:
         return _absent()
     values = values or {}
@@ -127,9 +145,14 @@ def windows_state(uninstall_key_exists, values):
     state['registered'] = str(status or '').lower() == 'succeeded'
     state['install_dir'] = values.get('InstallDirectory') or None
     state['os_built_for'] = 'Windows'
-    reboot = values.get('Reboot_Required')
-    if reboot is not None:
-        state['reboot_required'] = str(reboot).strip().lower() in ('1', 'true', 'yes')
-    state['control_plane'] = control_plane_of(values.get('CSType'))
-    state['platform'] = values.get('VmPlatform') or None
+    conf = parse_ini(drscout_text)
+    agent = conf.get('vxagent', {})
+    transport = conf.get('vxagent.transport', {})
+    state['control_plane'] = control_plane_of(agent.get('CSType')) or 'classic'
+    state['platform'] = agent.get('VmPlatform') or None
+    state['host_id'] = agent.get('HostId') or None
+    hostname = (transport.get('Hostname') or agent.get('Hostname') or '').strip()
+    state['cs_address'] = None if hostname in _NO_CS else hostname
+    port = transport.get('Port') or agent.get('Port')
+    state['cs_port'] = int(port) if port and DIGITS_RE.match(port) else None
     return state

@@ -111,9 +111,18 @@ registered:
   returned: always
   type: bool
 reboot_required:
-  description: Whether the vendor asked for a reboot (Linux installer exit 98; Windows exit 3010/1641 or registry Reboot_Required).
+  description:
+    - Whether the vendor asked for a reboot. Linux installer exit 98. Windows installer exit 98 or 97 with a
+      reboot code in C(InstallerErrors.json) (97 only when every entry is a reboot code, one of them mandatory),
+      exit 1641/3010 (configurator), or msiexec 3010/1641. The registry value C(Reboot_Required) is not a reboot signal.
   returned: always
   type: bool
+agent_config_input:
+  description:
+    - Windows, after a modernized (CSPrime) install or migration, the Agent Config Input the replication appliance
+      needs for this machine (printed by the installer, else from C(AzureRcmCli.exe --getagentconfiginput)).
+  returned: when a modernized install ran on Windows and the value could be read
+  type: str
 vendor_exit_code:
   description: Exit code of the vendor program that failed.
   returned: on vendor failure

@@ -101,6 +101,13 @@ tamper_protected:
   description: Whether tamper protection is on (null when this Defender build does not say).
   returned: always
   type: bool
+exclusions_hidden:
+  description:
+    - Whether Defender hides its exclusions from local administrators (C(HideExclusionsFromLocalAdmins=1),
+      or Defender platform 4.18.23070 and later). The wanted exclusions are then set every run, I(exclusions)
+      is empty and a warning says they could not be read back; this never fails the task.
+  returned: when Defender is available
+  type: bool
 '''
 
 from ansible.module_utils.basic import AnsibleModule

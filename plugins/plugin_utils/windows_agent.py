@@ -9,17 +9,25 @@ return keys as the module ``asr.mobility.agent``; only the acting differs: every
 
 ============================  ==========================================================
 read state                    ``win_reg_stat`` (uninstall key, both registry views; the
-                              ``InMage Systems\\Installed Products\\5`` key)
+                              ``InMage Systems\\Installed Products\\5`` key) and ``slurp`` of
+                              ``<InstallDirectory>\\Application Data\\etc\\drscout.conf``
+                              (control plane, configuration server, platform)
 installer present?            ``win_stat``
-extract the self-extractor    ``win_command`` ``<exe> /q /x:"<dir>"`` (only when not extracted)
+extraction directory          ``win_powershell`` (new directory, protected ACL: SYSTEM and
+                              Administrators only; a fresh name each run), removed with
+                              ``win_file state=absent`` whatever happens
+extract the self-extractor    ``win_command`` ``<exe> /q /x:"<dir>"`` (every run)
 install / upgrade             ``win_command`` ``UnifiedAgent.exe`` (classic) or
-                              ``UnifiedAgentInstaller.exe`` (modernized), reference §2.2
+                              ``UnifiedAgentInstaller.exe`` (modernized), reference §2.2;
+                              after 97/98 ``slurp`` of ``InstallerErrors.json`` (reboot codes)
+agent config input            ``win_command`` ``AzureRcmCli.exe --getagentconfiginput`` after a
+                              modernized install, unless the installer printed it
 secret file (no_log)          ``win_powershell`` with the secret as a ``sensitive_parameters``
                               SecureString, written into a fresh directory only SYSTEM and
                               Administrators can open
 register                      ``win_command`` ``UnifiedAgentConfigurator.exe``, reference §2.3
 remove the secret             ``win_file state=absent`` (always, in ``finally``)
-uninstall                     ``win_command`` ``msiexec.exe /qn /x {275197FC-...} /L+*V <log>``
+uninstall                     ``win_command`` ``msiexec.exe /qn /norestart /x {275197FC-...} /L+*V <log>``
 log tail on failure           ``slurp``, decoded and tailed on the controller
 ============================  ==========================================================
 """
@@ -29,6 +37,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import json
 import ntpath
 import re
 import uuid
@@ -58,6 +67,18 @@ LOGS = {
     'configurator': LOG_DIR + '\\ASRUnifiedAgentConfigurator.log',
     'uninstall': LOG_DIR + '\\UnifiedAgentMSIUninstall.log',
 }
+# SetupFramework/Constants.cs:116 (DrScoutConfigRelativePath), relative to InstallDirectory (Constants.cs:534).
+DRSCOUT_RELATIVE = 'Application Data\\etc\\drscout.conf'
+# The reboot codes the installer writes into InstallerErrors.json (SetupFramework/ErrorCodeHelper.cs:9-10):
+# 98 + either code (UnifiedAgentInstaller/Program.cs:195-228), or 97 + the mandatory one when the
+# filter driver needs a reboot (SetupFramework/PortedCustomActions.cs:600-613).
+MANDATORY_REBOOT = 'ASRMobilityServiceInstallerSuccessfulMandatoryReboot'
+RECOMMENDED_REBOOT = 'ASRMobilityServiceInstallerSuccessfulRecommendedReboot'
+REBOOT_ERRORS = (MANDATORY_REBOOT, RECOMMENDED_REBOOT)
+# UnifiedAgentInstaller/Program.cs:902-905 prints it after a command-line CSPrime install;
+# AzureRcmCli.exe (SetupFramework/Constants.cs:290, 1615) prints ``getagentconfiginput:<value>``.
+RCM_CLI_EXE = 'AzureRcmCli.exe'
+AGENT_CONFIG_INPUT_PREFIX = 'Agent Config Input:'
 INSTALLER_EXE = {'CSLegacy': 'UnifiedAgent.exe', 'CSPrime': 'UnifiedAgentInstaller.exe'}
 CONFIGURATOR_EXE = 'UnifiedAgentConfigurator.exe'
 SECRET_FILE = {'classic': 'connection.passphrase', 'modernized': 'config.json'}
@@ -120,6 +141,29 @@ $Ansible.Changed = $true
 $Ansible.Result = @{ path = $path }
 '''
 
+# A new, empty directory only SYSTEM and Administrators can open (the installer is extracted into
+# it); refuses a directory that already exists, so nothing planted beforehand is ever run.
+NEW_PRIVATE_DIR_PS = r'''
+param(
+    [Parameter(Mandatory = $true)][string]$Directory
+)
+$ErrorActionPreference = 'Stop'
+if (Test-Path -LiteralPath $Directory) {
+    throw "refusing to reuse the existing directory $Directory"
+}
+$acl = New-Object -TypeName System.Security.AccessControl.DirectorySecurity
+$acl.SetAccessRuleProtection($true, $false)
+foreach ($sid in @('S-1-5-18', 'S-1-5-32-544')) {
+    $identity = New-Object -TypeName System.Security.Principal.SecurityIdentifier -ArgumentList $sid
+    $rule = New-Object -TypeName System.Security.AccessControl.FileSystemAccessRule -ArgumentList @(
+        $identity, 'FullControl', 'ContainerInherit, ObjectInherit', 'None', 'Allow')
+    $acl.AddAccessRule($rule)
+}
+$null = [System.IO.Directory]::CreateDirectory($Directory, $acl)
+$Ansible.Changed = $true
+$Ansible.Result = @{ path = $Directory }
+'''
+
 _WINDOWS_PATH = re.compile(r'^(?:[A-Za-z]:\\|\\\\)')
 
 
@@ -132,11 +176,10 @@ def quote(value):
     return '"%s"' % value.rstrip('\\')
 
 
-def extract_dir_for(installer):
-    """``C:\\...\\Microsoft-ASR_UA_..._release.exe`` -> ``C:\\...\\Microsoft-ASR_UA_..._release``:
-    the version is in the directory name, so an extracted tree is never mistaken for another's."""
-    base, ext = ntpath.splitext(installer)
-    return base if ext.lower() == '.exe' else installer + '.extracted'
+def extract_dir_for(work_dir, run_id):
+    """A fresh extraction directory for this run: ``<work_dir>\\asr-mobility-<random>-setup``. Never the
+    installer's own directory (users may create folders in ``C:\\Windows\\Temp``), never reused."""
+    return ntpath.join(work_dir or DEFAULT_WORK_DIR, 'asr-mobility-%s-setup' % run_id)
 
 
 def extract_command(installer, extract_dir):
@@ -179,8 +222,45 @@ def configurator_command(configurator, control_plane, secret_path, cs_address=No
 
 
 def uninstall_command():
-    """reference §2.5."""
-    return 'msiexec.exe /qn /x %s /L+*V %s' % (PRODUCT_CODE, quote(LOGS['uninstall']))
+    """reference §2.5; ``/norestart`` so Windows Installer never restarts the host behind Ansible's
+    back (it then returns 3010, reported as reboot_required)."""
+    return 'msiexec.exe /qn /norestart /x %s /L+*V %s' % (PRODUCT_CODE, quote(LOGS['uninstall']))
+
+
+def installer_errors(text):
+    """``InstallerErrors.json`` (``{"Errors": [{"error_name", "error_params", "default_message"}]}``,
+    SetupFramework/InstallerExceptionUtils.cs:14-49) -> list of ``(error_name, default_message)``;
+    [] for an empty, missing or unreadable file."""
+    try:
+        data = json.loads(text or '')
+    except ValueError:
+        return []
+    errors = (data.get('Errors') if isinstance(data, dict) else None) or []
+    found = []
+    for entry in errors if isinstance(errors, list) else []:
+        if isinstance(entry, dict) and entry.get('error_name'):
+            found.append((str(entry['error_name']), str(entry.get('default_message') or '')))
+    return found
+
+
+def agent_config_input(output):
+    """The Agent Config Input from the installer's output (``Agent Config Input: <value>``) or from
+    ``AzureRcmCli.exe --getagentconfiginput`` (``getagentconfiginput:<value>``; the vendor keeps what
+    follows the last colon, SetupFramework/ValidationHelper.cs:2341). None when absent."""
+    for line in reversed((output or '').splitlines()):
+        line = line.strip()
+        if line.startswith(AGENT_CONFIG_INPUT_PREFIX) or line.lower().startswith('getagentconfiginput:'):
+            value = line.rsplit(':', 1)[1].strip()
+            if value:
+                return value
+    return None
+
+
+def drscout_path(install_dir, install_location):
+    """``<InstallDirectory>\\Application Data\\etc\\drscout.conf`` (SetupHelper.cs:3437-3455): the
+    registry's InstallDirectory (it ends in ``\\agent``), else ``<install location>\\agent``."""
+    base = (install_dir or ntpath.join(install_location, 'agent')).rstrip('\\')
+    return ntpath.join(base, DRSCOUT_RELATIVE)
 
 
 def decode_log(content_b64):
@@ -236,10 +316,13 @@ class WindowsHost(AgentHost):
         self.call = caller
         self.facts = facts or {}
         self.secret_id = secret_id or uuid.uuid4().hex
+        self.install_location = DEFAULT_INSTALL_LOCATION
+        self.work_dir = DEFAULT_WORK_DIR
 
     # -- what the lifecycle asks ---------------------------------------------------------------
     def check_inputs(self, params):
-        install_location_for(params.get('install_dir'))
+        self.install_location = install_location_for(params.get('install_dir'))
+        self.work_dir = params.get('work_dir') or DEFAULT_WORK_DIR
 
     def check_register_inputs(self, params):
         configurator_command('x', params['control_plane'], 'x', params.get('cs_address'), params.get('cs_port'))
@@ -254,20 +337,22 @@ class WindowsHost(AgentHost):
         return detected['reason']
 
     def agent_config_input(self, state):
-        """``<agent dir>\\AzureRcmCli.exe --getagentconfiginput`` (reference §0, §1.7; the agent's
-        own ``ValidationHelper.GetAgentConfigInput`` runs the same), decoded. Only reads."""
-        program = ntpath.join(state.get('install_dir') or ntpath.join(DEFAULT_INSTALL_LOCATION, 'agent'),
-                              'AzureRcmCli.exe')
-        result = self.call('ansible.windows.win_command', {'cmd': '%s --getagentconfiginput' % quote(program)},
-                           read_only=True, allow_failed=True)
-        if result.get('rc') != 0:
-            said = ('%s %s %s' % (result.get('stdout') or '', result.get('stderr') or '', result.get('msg') or '')).split()
-            raise ValueError('%s --getagentconfiginput exited %s: %s'
-                             % (program, result.get('rc'), ' '.join(said)[-300:] or 'no output'))
-        try:
-            return agent_config.decode_config_input(result.get('stdout') or '')
-        except ValueError as exc:
-            raise ValueError('%s --getagentconfiginput: %s' % (program, exc))
+        """The lifecycle's read of the Agent Config Input, decoded: what this run's install already
+        captured (``_agent_config_input``), else ``<agent dir>\\AzureRcmCli.exe --getagentconfiginput``
+        (reference §0, §1.7; only reads, so it also runs in check mode)."""
+        value = self.extra_results.get('agent_config_input')
+        if not value:
+            program = ntpath.join(state.get('install_dir') or ntpath.join(DEFAULT_INSTALL_LOCATION, 'agent'),
+                                  RCM_CLI_EXE)
+            result = self.call('ansible.windows.win_command', {'cmd': '%s --getagentconfiginput' % quote(program)},
+                               read_only=True, allow_failed=True)
+            value = agent_config_input(result.get('stdout')) if result.get('rc') == 0 else None
+            if not value:
+                said = ('%s %s %s' % (result.get('stdout') or '', result.get('stderr') or '',
+                                      result.get('msg') or '')).split()
+                raise ValueError('%s --getagentconfiginput exited %s: %s'
+                                 % (program, result.get('rc'), ' '.join(said)[-300:] or 'no output'))
+        return agent_config.decode_config_input(value)
 
     def identity(self):
         found = self.call('ansible.windows.win_powershell', {'script': READ_IDENTITY_PS}, read_only=True)
@@ -298,8 +383,14 @@ class WindowsHost(AgentHost):
                            log_tail=self.log_tail(LOGS['installer'], [LOGS['errors']]))
 
     def register_not_verified(self, info, state):
-        return VendorError('UnifiedAgentConfigurator.exe exited %s but AgentConfigurationStatus is %s'
-                           % (info['code'], state['configuration_status'] or 'missing'),
+        hint = ''
+        if state.get('control_plane') == 'modernized':
+            # reference §2.3 [R2]: a CSPrime registration on an Azure VM with platform VmWare exits 0
+            # and registers nothing.
+            hint = (' (a modernized registration on an Azure VM with platform VmWare exits 0 without registering: '
+                    'check the platform option for this machine)')
+        return VendorError('UnifiedAgentConfigurator.exe exited %s but AgentConfigurationStatus is %s%s'
+                           % (info['code'], state['configuration_status'] or 'missing', hint),
                            code=info['code'], meaning=info['meaning'], program='UnifiedAgentConfigurator.exe',
                            log_tail=self.log_tail(LOGS['configurator']))
 
@@ -321,9 +412,11 @@ class WindowsHost(AgentHost):
                 uninstall = _registry_values(found)
                 break
         values = {}
+        drscout = None
         if exists:
             values = _registry_values(self.call('ansible.windows.win_reg_stat', {'path': PRODUCT_KEY}, read_only=True))
-        state = windows_state(exists, values)
+            drscout = self._read_text(drscout_path(values.get('InstallDirectory'), self.install_location))
+        state = windows_state(exists, values, drscout)
         state['display_version'] = uninstall.get('DisplayVersion')
         return state
 
@@ -344,23 +437,33 @@ class WindowsHost(AgentHost):
             lines += ['--- program output ---'] + output[-10:]
         return lines
 
-    def _read_log(self, path):
+    def _read_text(self, path):
+        """A file's text (``slurp``, decoded), or None when it cannot be read."""
         try:
             result = self.call('ansible.windows.slurp', {'src': path}, read_only=True, allow_failed=True)
         except ModuleCallError:
-            return []
-        if result.get('failed') or not result.get('content'):
-            return []
-        return [line for line in decode_log(result['content']).splitlines() if line.strip()]
+            return None
+        if result.get('failed') or 'content' not in result:
+            return None
+        return decode_log(result['content'])
+
+    def _read_log(self, path):
+        return [line for line in (self._read_text(path) or '').splitlines() if line.strip()]
 
     # -- acting ----------------------------------------------------------------------------
-    def _command(self, cmd, chdir=None):
+    def _command(self, cmd, chdir=None, program=None):
         args = {'cmd': cmd}
         if chdir:
             args['chdir'] = chdir
         result = self.call('ansible.windows.win_command', args, allow_failed=True)
         if 'rc' not in result:
             raise ModuleCallError('ansible.windows.win_command', result, what=cmd)
+        if result.get('failed') and str(result.get('msg') or '').startswith('Failed to run'):
+            # win_command could not start the program (ansible.windows win_command.ps1:112-129): its rc
+            # is the Windows error (2 = file not found), not the vendor's "2: invalid command line".
+            raise VendorError('%s could not be started (Windows error %s): %s. Nothing of it ran.'
+                              % (program or cmd, result['rc'], result.get('msg')),
+                              code=result['rc'], meaning='the program could not be started', program=None)
         output = '%s\n%s' % (result.get('stdout') or '', result.get('stderr') or '')
         return result['rc'], output
 
@@ -370,29 +473,97 @@ class WindowsHost(AgentHost):
                            log_tail=self.log_tail(main_log, extra_logs, output),
                            program=exit_codes.PROGRAM_NAMES[table])
 
-    def ensure_extracted(self, installer, cs_type):
-        """Extract the self-extractor next to itself unless the program to run is already there."""
-        extract_dir = extract_dir_for(installer)
-        if self.file_exists(ntpath.join(extract_dir, INSTALLER_EXE[cs_type])):
-            return extract_dir
-        rc, output = self._command(extract_command(installer, extract_dir))
+    def _new_private_dir(self, directory):
+        self.call('ansible.windows.win_powershell', {
+            'script': NEW_PRIVATE_DIR_PS, 'parameters': {'Directory': directory}, 'error_action': 'stop'})
+
+    def _remove_dir(self, directory):
+        """Remove a directory this run made; a failure is a warning (it holds no secret)."""
+        try:
+            result = self.call('ansible.windows.win_file', {'path': directory, 'state': 'absent'}, allow_failed=True)
+            failed = result.get('msg') if result.get('failed') else None
+        except Exception as exc:  # pylint: disable=broad-except
+            failed = str(exc)
+        if failed:
+            self.warnings.append('The extraction directory %s could not be removed (%s): remove it by hand.'
+                                 % (directory, failed))
+
+    def extract(self, installer, extract_dir, cs_type):
+        """Extract the self-extractor into ``extract_dir`` (made by ``_new_private_dir``)."""
+        rc, output = self._command(extract_command(installer, extract_dir), program=installer)
         if rc != 0:
             raise VendorError('could not extract %s (exit %s): %s' % (installer, rc, output.strip() or 'no output'),
                               code=rc, program='extractor')
         if not self.file_exists(ntpath.join(extract_dir, INSTALLER_EXE[cs_type])):
             raise VendorError('%s was extracted to %s but %s is not there: is it a Mobility Service installer?'
                               % (installer, extract_dir, INSTALLER_EXE[cs_type]), code=rc, program='extractor')
-        return extract_dir
 
     def install(self, installer, step, params):
-        extract_dir = self.ensure_extracted(installer, step['cs_type'])
-        cmd = install_command(extract_dir, step['cs_type'], step['mode'], install_location_for(params.get('install_dir')),
-                              params.get('platform') or 'VmWare')
-        rc, output = self._command(cmd, chdir=extract_dir)
-        info = exit_codes.interpret('windows_installer', rc)
+        """Extract into a new directory only SYSTEM and Administrators can open (a fresh name every
+        run, so an extracted tree someone planted is never run), run the installer, remove the
+        directory whatever happened."""
+        cs_type = step['cs_type']
+        extract_dir = extract_dir_for(self.work_dir, uuid.uuid4().hex)
+        self._new_private_dir(extract_dir)
+        try:
+            self.extract(installer, extract_dir, cs_type)
+            cmd = install_command(extract_dir, cs_type, step['mode'], install_location_for(params.get('install_dir')),
+                                  params.get('platform') or 'VmWare')
+            rc, output = self._command(cmd, chdir=extract_dir, program=INSTALLER_EXE[cs_type])
+        finally:
+            self._remove_dir(extract_dir)
+        info = dict(exit_codes.interpret('windows_installer', rc))
+        if rc in (97, 98):
+            info = self._reboot_truth(info, rc)
         if not info['ok']:
             raise self._failure('windows_installer', rc, output, LOGS['installer'], [LOGS['errors']])
+        if cs_type == 'CSPrime':
+            self._agent_config_input(output)
         return info
+
+    def _reboot_truth(self, info, rc):
+        """After 97/98 the reboot is in InstallerErrors.json, never in the exit code (reference §2.2):
+        98 + a reboot code = success, reboot needed; 97 whose only entries are reboot codes, one of
+        them mandatory, with PostInstallActions=Succeeded = success, mandatory reboot (the filter
+        driver, SetupFramework/PortedCustomActions.cs:600-613)."""
+        errors = installer_errors(self._read_text(LOGS['errors']))
+        names = [error[0] for error in errors]
+        others = ['%s: %s' % (name, message) for name, message in errors if name not in REBOOT_ERRORS]
+        if rc == 98:
+            info['reboot_required'] = any(name in REBOOT_ERRORS for name in names)
+            if info['reboot_required']:
+                info['outcome'] = exit_codes.REBOOT
+                info['meaning'] = 'succeeded with warnings; InstallerErrors.json asks for a %s reboot' % (
+                    'mandatory' if MANDATORY_REBOOT in names else 'recommended')
+            if others:
+                self.warnings.append('The installer succeeded with warnings (InstallerErrors.json): %s'
+                                     % '; '.join(others))
+            return info
+        if MANDATORY_REBOOT in names and not others and self.read_state().get('healthy'):
+            info.update(ok=True, outcome=exit_codes.REBOOT, reboot_required=True,
+                        meaning='installed; InstallerErrors.json asks for a mandatory reboot (%s)' % MANDATORY_REBOOT)
+            self.warnings.append('The installer exited 97 with only %s in InstallerErrors.json: the agent is '
+                                 'installed and the host must reboot before the agent protects it.' % MANDATORY_REBOOT)
+        return info
+
+    def _agent_config_input(self, output):
+        """The Agent Config Input a modernized agent needs on the appliance: printed by the installer
+        (UnifiedAgentInstaller/Program.cs:902-905), else from ``AzureRcmCli.exe --getagentconfiginput``
+        in the agent directory (SetupFramework/ValidationHelper.cs:2332-2358)."""
+        value = agent_config_input(output)
+        if value is None:
+            agent_dir = self.read_state().get('install_dir') or ntpath.join(self.install_location, 'agent')
+            try:
+                rc, cli_output = self._command('%s --getagentconfiginput' % quote(ntpath.join(agent_dir, RCM_CLI_EXE)),
+                                               chdir=agent_dir, program=RCM_CLI_EXE)
+            except VendorError as exc:
+                rc, cli_output = exc.code, exc.message
+            value = agent_config_input(cli_output) if rc == 0 else None
+            if value is None:
+                self.warnings.append('The Agent Config Input could not be read (%s --getagentconfiginput exited %s): '
+                                     'run it in %s on the host.' % (RCM_CLI_EXE, rc, agent_dir))
+                return
+        self.extra_results['agent_config_input'] = value
 
     def register(self, state, params):
         """UnifiedAgentConfigurator.exe with the secret in a private file that is removed whatever happens."""
@@ -410,7 +581,7 @@ class WindowsHost(AgentHost):
                 'sensitive_parameters': [{'name': 'Secret', 'value': secret}],
                 'error_action': 'stop',
             }, no_log=True)
-            rc, output = self._command(cmd)
+            rc, output = self._command(cmd, program=CONFIGURATOR_EXE)
         finally:
             self._remove_secret(directory)
         info = exit_codes.interpret('windows_configurator', rc)
@@ -428,8 +599,10 @@ class WindowsHost(AgentHost):
             self.cleanup_error = '%s (%s)' % (directory, exc)
 
     def uninstall(self, state=None):
-        rc, output = self._command(uninstall_command())
-        info = exit_codes.interpret('msiexec', rc)
+        rc, output = self._command(uninstall_command(), program='msiexec.exe')
+        info = dict(exit_codes.interpret('msiexec', rc))
         if not info['ok']:
             raise self._failure('msiexec', rc, output, LOGS['uninstall'])
+        # With /norestart Windows Installer does not restart; 1641 would mean it did anyway.
+        info['rebooting'] = rc == 1641
         return info

@@ -135,6 +135,37 @@ class DefenderExclusions(object):
         info['paths'] = [p for p in (info.get('paths') or []) if p]
         return info
 
+    def _run_hidden(self, wanted, state, info, result, shown, check_mode):
+        """Defender shows ``N/A: Must be an administrator to view exclusions`` instead of the list
+        (``HideExclusionsFromLocalAdmins=1``, a STIG item, and always from platform 4.18.23070;
+        reference §7 [R2]). The exclusions cannot be compared or read back, so the wanted ones
+        (except those Group Policy sets) are set every run and a warning says they could not be
+        verified; this never fails, so it never blocks the install that follows."""
+        policy = set(normalize(p) for p in info['policy_paths'])
+        targets = [p for p in wanted if normalize(p) not in policy]
+        managed = [p for p in wanted if normalize(p) in policy]
+        action = 'add' if state == 'present' else 'remove'
+        result.update(defender_available=True, exclusions_hidden=True, policy_managed=managed, exclusions=[],
+                      added=targets if action == 'add' else [], removed=targets if action == 'remove' else [],
+                      changed=bool(targets))
+        if not targets or check_mode:
+            return result
+        changed = self.call('ansible.windows.win_powershell', {
+            'script': CHANGE_PREFERENCE_PS, 'parameters': {'Paths': targets, 'Action': action},
+            'error_action': 'stop'}, allow_failed=True)
+        if changed.get('failed'):
+            result.update(changed=False, added=[], removed=[])
+            self.warnings.append('Microsoft Defender hides its exclusions (%s) and %s-MpPreference failed: %s. The '
+                                 'exclusions (%s) are probably not in place: set them through the tool that manages '
+                                 'Defender here (Intune, Group Policy).'
+                                 % (shown, action.capitalize(), changed.get('msg') or 'error', ', '.join(targets)))
+            return result
+        self.warnings.append('Microsoft Defender hides its exclusions from local administrators (%s: '
+                             'HideExclusionsFromLocalAdmins, or Defender platform 4.18.23070 and later). %s-MpPreference '
+                             'succeeded for %s, but the result cannot be read back: check it in the Defender '
+                             'management console.' % (shown, action.capitalize(), ', '.join(targets)))
+        return result
+
     def run(self, paths, state, check_mode=False, diff=False):
         result = {'changed': False, 'added': [], 'removed': [], 'policy_paths': [], 'policy_managed': [],
                   'exclusions': [], 'defender_available': False, 'tamper_protected': None}
@@ -154,12 +185,10 @@ class DefenderExclusions(object):
                              % ('; '.join(why) or 'unknown reason', ', '.join(wanted)))
             self.warnings.append(result['msg'])
             return result
-        unreadable = [p for p in info['paths'] if str(p).startswith('N/A')]
-        if unreadable:
-            result['failed'] = True
-            result['msg'] = ('Microsoft Defender hides its exclusions from this account (%s): run as an administrator '
-                             '(become) and try again.' % unreadable[0])
-            return result
+        result['exclusions_hidden'] = False
+        hidden = [p for p in info['paths'] if str(p).startswith('N/A')]
+        if hidden:
+            return self._run_hidden(wanted, state, info, result, hidden[0], check_mode)
 
         result['defender_available'] = True
         decision = decide(wanted, state, info['paths'], info['policy_paths'])

@@ -246,13 +246,41 @@ def to_yaml(calls, key='expect'):
     return yaml.dump({key: calls}, Dumper=_Dumper, default_flow_style=False, sort_keys=False, width=100)
 
 
-def module_docs(modules):
-    """Options of the REAL ansible.windows modules (``ansible-doc --json``, bundled collection)."""
+def minimum_windows_version():
+    """The lowest ansible.windows version galaxy.yml allows (``>=X.Y.Z``)."""
+    with open(os.path.join(ROOT, 'galaxy.yml')) as handle:
+        spec = str((yaml.safe_load(handle).get('dependencies') or {}).get('ansible.windows') or '')
+    match = re.match(r'^\s*>=\s*([0-9]+\.[0-9]+\.[0-9]+)\s*$', spec)
+    if not match:
+        raise AssertionError('galaxy.yml must pin ansible.windows as ">=X.Y.Z", not %r' % spec)
+    return match.group(1)
+
+
+def windows_collection_version(ansible_bin_dir):
+    """The version of the ansible.windows that ``<bin>/ansible-doc`` sees (bundled with ansible), or None."""
+    lib = os.path.join(os.path.dirname(ansible_bin_dir), 'lib')
+    for found in sorted(os.listdir(lib)) if os.path.isdir(lib) else []:
+        manifest = os.path.join(lib, found, 'site-packages', 'ansible_collections', 'ansible', 'windows',
+                                'MANIFEST.json')
+        if os.path.exists(manifest):
+            with open(manifest) as handle:
+                return json.load(handle)['collection_info']['version']
+    return None
+
+
+# The controller environment with the oldest supported ansible (``make venv216``: ansible 9.13.0,
+# which bundles ansible.windows 2.5.0).
+OLDEST_BIN = os.environ.get('ASR_OLDEST_ANSIBLE_BIN') or os.path.join(ROOT, '.venv216', 'bin')
+
+
+def module_docs(modules, ansible_bin_dir=None):
+    """Options of the REAL ansible.windows modules (``ansible-doc --json``, bundled collection), from
+    this environment or from ``ansible_bin_dir`` (another controller environment)."""
     env = dict(os.environ)
     env.pop('ANSIBLE_COLLECTIONS_PATH', None)
     env['ANSIBLE_COLLECTIONS_PATH'] = os.path.join(ROOT, 'build', 'no-collections')
     env['ANSIBLE_COLLECTIONS_SCAN_SYS_PATH'] = 'true'
-    out = subprocess.check_output([os.path.join(bin_dir(), 'ansible-doc'), '-t', 'module', '--json']
+    out = subprocess.check_output([os.path.join(ansible_bin_dir or bin_dir(), 'ansible-doc'), '-t', 'module', '--json']
                                   + sorted(modules), env=env, universal_newlines=True)
     data = json.loads(out)
     return dict((name, (doc.get('doc') or {}).get('options') or {}) for name, doc in data.items())

@@ -15,6 +15,27 @@ module name that runs this file. Each call:
 Answers have the shape of the real modules' returns. Nothing outside the two files is touched:
 with ``ansible_connection=local`` the "host" is this process.
 
+What the fake host models, and the source it follows (Microsoft's installer C#,
+thedarksage/AzMigrate-Hydration at commit 822a039e, under host/ASRSetup/; ansible.windows):
+
+* ``registry``: only what the installer writes (``Installed Products\\5``: Version, Build_Number,
+  InstallDirectory, PostInstallActions, AgentConfigurationStatus, Reboot_Required;
+  UnifiedAgentInstaller/InstallActionProcessor.cs:619-633, SetupFramework/Constants.cs:82, 534);
+* ``logs`` are the files ``slurp`` reads: ``<InstallDirectory>\\Application Data\\etc\\drscout.conf``
+  (SetupFramework/Constants.cs:116; CSType/VmPlatform/HostId, Hostname/Port; a missing CSType is
+  CSLegacy, SetupFramework/SetupHelper.cs:3429-3479) and ``C:\\ProgramData\\ASRSetupLogs\\InstallerErrors.json``
+  (``{"Errors": [{"error_name", "default_message"}]}``, SetupFramework/InstallerExceptionUtils.cs:14-49,
+  rewritten by each installer run, UnifiedAgentInstaller/Program.cs:110); a command rule's ``set_logs``
+  writes them (98/97 + a reboot code: UnifiedAgentInstaller/Program.cs:195-228,
+  SetupFramework/PortedCustomActions.cs:600-613);
+* a rule's ``extract_to_x`` puts the named files into the directory of ``/x:"<dir>"`` (reference §2.1);
+* a rule's ``start_error`` is a program win_command cannot start: failed, ``Failed to run: ...``, rc = the
+  Windows error (ansible.windows win_command.ps1:112-129);
+* ``win_powershell`` of the collection's private-directory script creates the directory and refuses an
+  existing one, as ``NEW_PRIVATE_DIR_PS`` does;
+* ``defender.hidden``: ``Get-MpPreference`` shows ``N/A: Must be an administrator to view exclusions``
+  (HideExclusionsFromLocalAdmins, Defender platform 4.18.23070+; reference §7).
+
 A second host (the replication appliance of issue 14) is the same stand-in with its own state file:
 the harness gives it an interpreter wrapper that sets ``$ASR_CONTRACT_STATE`` and ``$ASR_CONTRACT_HOST``.
 Emulated vendor programs (each follows what the agent source says, cited at the function):
@@ -37,7 +58,8 @@ import os
 import re
 import sys
 
-CHANGING_RCS = (0, 98, 1605, 1641, 3010)
+CHANGING_RCS = (0, 97, 98, 1605, 1641, 3010)
+HIDDEN_EXCLUSIONS = 'N/A: Must be an administrator to view exclusions'
 
 
 def _load(path):
@@ -82,7 +104,13 @@ def _argv_options(argv):
     return options
 
 
-def _apply(host, effects):
+def _apply(host, effects, cmd=''):
+    for path, text in (effects.get('set_logs') or {}).items():
+        host['logs'][path] = text
+    if effects.get('extract_to_x'):
+        target = re.search(r'/x:"([^"]+)"', cmd).group(1)
+        for name in effects['extract_to_x']:
+            host['files'][target + '\\' + name] = {}
     for key, values in (effects.get('set_registry') or {}).items():
         host['registry'].setdefault(key, {}).update(values)
     for key in effects.get('delete_registry') or []:
@@ -182,11 +210,14 @@ class FakeHost(object):
             return self._azure_rcm_cli(cmd)
         for rule in self.host['commands']:
             if re.search(rule['match'], cmd):
+                if rule.get('start_error'):
+                    return {'failed': True, 'changed': False, 'rc': int(rule['start_error']),
+                            'msg': "Failed to run: '%s': The system cannot find the file specified" % cmd}
                 rc = int(rule.get('rc', 0))
                 if rule.get('check_config') and not self._config_for_this_host(cmd):
                     rc = 19  # reference §2.4: 19 bad source config file (the agent logs RCM_CLIENT_INVALID_SOURCE_CONFIG_BIOS_ID_OR_FQDN)
                 if rc in CHANGING_RCS:
-                    _apply(self.host, rule)
+                    _apply(self.host, rule, cmd)
                 result = {'changed': True, 'cmd': cmd, 'rc': rc, 'stdout': rule.get('stdout', ''),
                           'stderr': rule.get('stderr', '')}
                 if rc != 0:
@@ -264,12 +295,24 @@ class FakeHost(object):
         if 'Win32_ComputerSystemProduct' in script and 'identity' in self.host:  # the agent's identity read
             base['result'] = dict(self.host['identity'])
             return base
+        if 'SetAccessRuleProtection' in script:  # the agent's private directory (extraction)
+            directory = (args.get('parameters') or {})['Directory']
+            files = self.host['files']
+            if directory + '\\' in files or any(f.startswith(directory + '\\') for f in files):
+                base.update(failed=True, msg='refusing to reuse the existing directory %s' % directory)
+                return base
+            files[directory + '\\'] = {'dir': True, 'private': True}
+            base.update(changed=True, result={'path': directory})
+            return base
         defender = self.host['defender']
         if 'Get-MpComputerStatus' in script:  # Defender read
             d = defender or {'service': False, 'cmdlet': False}
             available = d.get('service', True) and d.get('cmdlet', True)
+            paths = list(d.get('paths', [])) if available else []
+            if available and d.get('hidden'):
+                paths = [HIDDEN_EXCLUSIONS]
             base['result'] = {'service': d.get('service', True), 'cmdlet': d.get('cmdlet', True),
-                              'available': available, 'paths': list(d.get('paths', [])) if available else [],
+                              'available': available, 'paths': paths,
                               'tamper_protected': d.get('tamper_protected'), 'error': None}
             return base
         if 'Add-MpPreference' in script:  # Defender change
@@ -280,7 +323,8 @@ class FakeHost(object):
                 else:
                     gone = set(p.lower() for p in params['Paths'])
                     defender['paths'] = [p for p in defender.get('paths', []) if p.lower() not in gone]
-            base.update(changed=True, result={'paths': list(defender.get('paths', []))})
+            shown = [HIDDEN_EXCLUSIONS] if defender.get('hidden') else list(defender.get('paths', []))
+            base.update(changed=True, result={'paths': shown})
             return base
         for rule in self.host['powershell']:
             if re.search(rule['match'], script):

@@ -7,7 +7,8 @@ Each ``scenarios/*.yml`` runs against each playbook under test (``ASR_CONTRACT_P
 comma-separated, relative to the repository root; default: ``tests/contract/playbooks/windows_branch.yml``
 and ``playbooks/deploy_mobility.yml``). For every run:
 
-* the playbook succeeds (or fails with the scenario's ``rc``);
+* the playbook succeeds (or fails with the scenario's ``rc``), and its output holds each of the
+  scenario's ``output_contains`` texts (refusals, warnings);
 * the normalized calls equal the scenario's ``expect`` exactly (order, module, arguments, no_log);
 * every call's arguments are valid for the REAL ansible.windows module (its documented options);
 * no secret of the scenario reaches a call that is not no_log, the playbook output or the host's
@@ -40,6 +41,40 @@ def real_docs():
     return harness.module_docs(modules)
 
 
+@pytest.fixture(scope='session')
+def oldest_docs():
+    """The documented options of the OLDEST ansible.windows galaxy.yml allows: a call valid only on newer
+    releases (win_powershell sensitive_parameters needs 2.4, and 2.5 on PowerShell 5) fails here."""
+    minimum = harness.minimum_windows_version()
+    if not os.path.exists(os.path.join(harness.OLDEST_BIN, 'ansible-doc')):
+        pytest.skip('no controller environment with the oldest ansible at %s (make venv216 builds it)'
+                    % harness.OLDEST_BIN)
+    found = harness.windows_collection_version(harness.OLDEST_BIN)
+    assert found == minimum, ('galaxy.yml allows ansible.windows >= %s but the oldest environment (%s) has %s: '
+                              'test against the documentation of the oldest allowed version'
+                              % (minimum, harness.OLDEST_BIN, found))
+    modules = ['ansible.windows.%s' % name for name in harness.STANDIN_MODULES]
+    return harness.module_docs(modules, harness.OLDEST_BIN)
+
+
+def test_galaxy_requires_an_ansible_windows_with_working_sensitive_parameters():
+    """win_powershell sensitive_parameters: 2.4.0, working on PowerShell 5 from 2.5.0 (reference §7 [R2])."""
+    minimum = tuple(int(p) for p in harness.minimum_windows_version().split('.'))
+    assert minimum >= (2, 5, 0)
+
+
+@pytest.mark.parametrize('scenario_path', SCENARIOS, ids=[os.path.basename(p)[:-4] for p in SCENARIOS])
+def test_calls_are_valid_for_the_oldest_allowed_ansible_windows(scenario_path, tmp_path, oldest_docs):
+    scenario = harness.load_scenario(scenario_path)
+    raw = [{'module': call['module'], 'args': call['args']} for call in _expected_raw(scenario)]
+    assert harness.invalid_arguments(raw, oldest_docs) == []
+
+
+def _expected_raw(scenario):
+    """The scenario's expected calls with placeholders filled back in (the options are what matter)."""
+    return json.loads(json.dumps(scenario['expect']).replace('{work}', '/tmp/work'))
+
+
 def _contains(obj, secret):
     if isinstance(obj, dict):
         return any(_contains(k, secret) or _contains(v, secret) for k, v in obj.items())
@@ -55,6 +90,8 @@ def test_contract(scenario_path, playbook, tmp_path, real_docs):
     result = harness.run(scenario, playbook, str(tmp_path))
     output = result['output']
     assert result['rc'] == scenario.get('rc', 0), output[-6000:]
+    for text in scenario.get('output_contains') or []:
+        assert text in output, (text, output[-6000:])
 
     actual = result['calls']
     if actual != scenario['expect']:
@@ -79,6 +116,10 @@ def test_contract(scenario_path, playbook, tmp_path, real_docs):
             assert registry.get(key, {}).get(name) == value, (key, name)
     for key in final.get('registry_absent') or []:
         assert key not in registry
+    for path in final.get('files_present') or []:
+        assert path in result['host']['files'], path
+    for prefix in final.get('files_absent_prefix') or []:
+        assert [p for p in result['host']['files'] if p.startswith(prefix)] == [], prefix
     if 'defender_paths' in final:
         assert result['host']['defender']['paths'] == final['defender_paths']
     if result['outcome'] is not None:

@@ -9,6 +9,25 @@ The action plugins are tested the way ansible.windows tests its win_updates acti
 like the real ``ansible.windows`` modules return them (win_reg_stat ``properties`` with
 raw_value/type/value, win_command ``rc``/``stdout``/``failed`` ...). Commands are matched by regular
 expression and may change the fake registry and files, so a read after an install sees the install.
+
+What the fake host models, and the vendor source it follows (Microsoft's installer C#,
+thedarksage/AzMigrate-Hydration at commit 822a039e, under host/ASRSetup/):
+
+* the registry values the installer writes under ``InMage Systems\\Installed Products\\5``
+  (``Version``, ``Build_Number``, ``InstallDirectory``, ``PostInstallActions``,
+  ``AgentConfigurationStatus``; UnifiedAgentInstaller/InstallActionProcessor.cs:619-633,
+  SetupFramework/Constants.cs:82, 534) and nothing else: no CSType, no CS address;
+* ``<InstallDirectory>\\Application Data\\etc\\drscout.conf`` (SetupFramework/Constants.cs:116) with
+  ``[vxagent] CSType`` / ``VmPlatform`` / ``HostId`` and ``[vxagent.transport] Hostname`` / ``Port``
+  (``drscout()``); a missing CSType means CSLegacy (SetupFramework/SetupHelper.cs:3429-3479);
+  Hostname ``0.0.0.0`` means no CS (UnifiedAgentConfigurator/CSRegistrationOperations.cs:903);
+* ``C:\\ProgramData\\ASRSetupLogs\\InstallerErrors.json`` as ``{"Errors": [{"error_name",
+  "error_params", "default_message"}]}`` (SetupFramework/InstallerExceptionUtils.cs:14-49,
+  HelperClasses/ErrorLogger.cs), written fresh by each installer run (UnifiedAgentInstaller/Program.cs:110),
+  ``installer_errors_json()``;
+* the self-extractor writes the installer into the ``/x:`` directory it is given (reference §2.1);
+* win_command that cannot start a program fails with ``Failed to run: ...`` and the Windows error as
+  rc (ansible.windows win_command.ps1:112-129), ``Rule(start_error=...)``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,6 +36,7 @@ __metaclass__ = type
 
 import base64
 import copy
+import json
 import re
 from unittest.mock import MagicMock
 
@@ -28,11 +48,20 @@ PRODUCT_KEY = windows_agent.PRODUCT_KEY
 REMOTE_DIR = 'C:\\Windows\\Temp\\asr-mobility'
 INSTALLER_NAME = 'Microsoft-ASR_UA_9.66.7567.1_Windows_GA_20Sep2025_release.exe'
 INSTALLER = REMOTE_DIR + '\\' + INSTALLER_NAME
-EXTRACT_DIR = REMOTE_DIR + '\\Microsoft-ASR_UA_9.66.7567.1_Windows_GA_20Sep2025_release'
+# Where the old code extracted (next to the installer, reused when present): a tree planted there
+# must never run.
+PLANTED_DIR = REMOTE_DIR + '\\Microsoft-ASR_UA_9.66.7567.1_Windows_GA_20Sep2025_release'
 LOCATION = 'C:\\Program Files (x86)\\Microsoft Azure Site Recovery'
 CONFIGURATOR = LOCATION + '\\agent\\UnifiedAgentConfigurator.exe'
 SECRET_ID = '0123456789abcdef0123456789abcdef'
 SECRET_DIR = 'C:\\Windows\\Temp\\asr-mobility-' + SECRET_ID
+# The tests fix uuid4 to SECRET_ID, so the fresh extraction directory is predictable here.
+EXTRACT_DIR = 'C:\\Windows\\Temp\\asr-mobility-' + SECRET_ID + '-setup'
+DRSCOUT = LOCATION + '\\agent\\Application Data\\etc\\drscout.conf'
+ERRORS_JSON = 'C:\\ProgramData\\ASRSetupLogs\\InstallerErrors.json'
+MANDATORY_REBOOT = 'ASRMobilityServiceInstallerSuccessfulMandatoryReboot'
+HIDDEN_EXCLUSIONS = 'N/A: Must be an administrator to view exclusions'
+RECOMMENDED_REBOOT = 'ASRMobilityServiceInstallerSuccessfulRecommendedReboot'
 PASSPHRASE = 'S3cret-Passphrase-Do-Not-Log'
 # The fake machine's WMI Win32_ComputerSystemProduct UUID and a config.json the appliance made for it
 # (agent source AgentConfig.h lines 64-108: BiosId, Fqdn, ClientCertificate, ...).
@@ -63,6 +92,24 @@ def product_values(version='9.66.0.0', build='7567', post='Succeeded', config=No
     return values
 
 
+def drscout(cs_type='CSLegacy', hostname='10.0.0.5', port='443', platform='VmWare', host_id='hid-1'):
+    """drscout.conf as the agent keeps it; ``cs_type=None`` leaves CSType out (then CSLegacy)."""
+    lines = ['[vxagent]']
+    if cs_type is not None:
+        lines.append('CSType=%s' % cs_type)
+    lines += ['VmPlatform=%s' % platform, 'HostId=%s' % host_id, '', '[vxagent.transport]',
+              'Hostname=%s' % hostname, 'Port=%s' % port, '']
+    return '\r\n'.join(lines)
+
+
+def installer_errors_json(*names):
+    """InstallerErrors.json with the given error names (InstallerExceptionUtils.cs:14-49)."""
+    messages = {MANDATORY_REBOOT: 'Please reboot your machine for some changes to take effect',
+                RECOMMENDED_REBOOT: 'Please reboot your machine after upgrade for some changes to take effect'}
+    return json.dumps({'Errors': [{'error_name': name, 'default_message': messages.get(name, 'error %s' % name)}
+                                  for name in names]}, indent=2)
+
+
 def installed_registry(**kwargs):
     return {
         UNINSTALL_KEY_WOW: {'DisplayName': 'Microsoft Azure Site Recovery Mobility Service/Master Target Server',
@@ -72,7 +119,8 @@ def installed_registry(**kwargs):
 
 
 class Rule(object):
-    def __init__(self, pattern, rc=0, stdout='', stderr='', effect=None, raises=None):
+    def __init__(self, pattern, rc=0, stdout='', stderr='', effect=None, raises=None, start_error=None):
+        self.start_error = start_error
         self.pattern = re.compile(pattern)
         self.rc = rc
         self.stdout = stdout
@@ -93,29 +141,53 @@ class FakeWindowsHost(object):
         self.rules = []
         self.calls = []
         self.secret_files = {}
+        self.dirs = set()
+        self.private_dirs = []
         self.task = None
         self.fail_modules = {}
         self.bios_id = BIOS_ID
+        self.last_command = None
 
     # -- scripting -----------------------------------------------------------------------
-    def on(self, pattern, rc=0, stdout='', stderr='', effect=None, raises=None):
-        rule = Rule(pattern, rc, stdout, stderr, effect, raises)
+    def on(self, pattern, rc=0, stdout='', stderr='', effect=None, raises=None, start_error=None):
+        rule = Rule(pattern, rc, stdout, stderr, effect, raises, start_error)
         self.rules.append(rule)
         return rule
 
-    def install_effect(self, **kwargs):
+    def install_effect(self, cs_type='CSLegacy', errors=None, **kwargs):
+        """The installer's registry values and drscout.conf (CSType from /CSType; an upgrade keeps
+        the configuration server), and InstallerErrors.json when ``errors`` names entries."""
         def effect(host):
             host.registry.pop(UNINSTALL_KEY, None)
             previous = host.registry.get(PRODUCT_KEY, {})
             host.registry.update(installed_registry(**kwargs))
             if 'config' not in kwargs and 'AgentConfigurationStatus' in previous:
                 host.registry[PRODUCT_KEY]['AgentConfigurationStatus'] = previous['AgentConfigurationStatus']
+            directory = host.registry[PRODUCT_KEY]['InstallDirectory']
+            path = directory + '\\Application Data\\etc\\drscout.conf'
+            old = host.logs.get(path)
+            hostname = '0.0.0.0'
+            if old is not None:
+                match = re.search(r'Hostname=(\S+)', old if isinstance(old, str) else old.decode('utf-8'))
+                hostname = match.group(1) if match else hostname
+            host.logs[path] = drscout(cs_type=cs_type, hostname=hostname)
+            if errors is not None:
+                host.logs[ERRORS_JSON] = installer_errors_json(*errors)
+        return effect
+
+    def errors_effect(self, *names):
+        """A run that changes nothing but writes InstallerErrors.json (Program.cs:110 starts it afresh)."""
+        def effect(host):
+            host.logs[ERRORS_JSON] = installer_errors_json(*names)
         return effect
 
     @staticmethod
-    def register_effect(status='Succeeded'):
+    def register_effect(status='Succeeded', hostname='10.0.0.5'):
         def effect(host):
             host.registry[PRODUCT_KEY]['AgentConfigurationStatus'] = status
+            path = host.registry[PRODUCT_KEY]['InstallDirectory'] + '\\Application Data\\etc\\drscout.conf'
+            old = host.logs.get(path) or drscout()
+            host.logs[path] = re.sub(r'Hostname=\S+', 'Hostname=%s' % hostname, old)
         return effect
 
     @staticmethod
@@ -125,8 +197,10 @@ class FakeWindowsHost(object):
 
     @staticmethod
     def extract_effect(host):
+        """``<exe> /q /x:"<dir>"`` extracts into ``<dir>`` (reference §2.1)."""
+        target = re.search(r'/x:"([^"]+)"', host.last_command).group(1)
         for exe in ('UnifiedAgent.exe', 'UnifiedAgentInstaller.exe', 'UnifiedAgentMSI.msi'):
-            host.files.add(EXTRACT_DIR + '\\' + exe)
+            host.files.add(target + '\\' + exe)
 
     # -- views ---------------------------------------------------------------------------
     @property
@@ -186,30 +260,54 @@ class FakeWindowsHost(object):
             for name in gone:
                 self.files.discard(name)
                 self.secret_files.pop(name, None)
-            return {'changed': bool(gone)}
+            had_dir = path in self.dirs
+            self.dirs.discard(path)
+            return {'changed': bool(gone) or had_dir}
         self.files.add(path)
         return {'changed': True}
 
     def _win_command(self, args):
         cmd = args['cmd']
+        self.last_command = cmd
         for rule in self.rules:
             if rule.pattern.search(cmd):
                 rule.hits += 1
                 if rule.raises is not None:
                     raise rule.raises
-                if rule.effect is not None and rule.rc in (0, 98, 3010, 1641, 1605):
+                if rule.start_error is not None:  # win_command.ps1:112-129: no process, rc = Windows error
+                    return {'failed': True, 'rc': rule.start_error, 'changed': False,
+                            'msg': "Failed to run: '%s': The system cannot find the file specified" % cmd}
+                if rule.effect is not None:
                     rule.effect(self)
                 result = {'changed': True, 'cmd': cmd, 'rc': rule.rc, 'stdout': rule.stdout, 'stderr': rule.stderr,
                           'start': '2026-01-01 00:00:00', 'end': '2026-01-01 00:00:01', 'delta': '0:00:01'}
                 if rule.rc != 0:
                     result.update(failed=True, msg='non-zero return code')
                 return result
+        if cmd.endswith('AzureRcmCli.exe" --getagentconfiginput') and self.bios_id:
+            # Without a rule, the agent's own answer (agent source AzureRcmCli.cpp line 919, AgentConfig.h
+            # lines 35-51): getagentconfiginput:<base64 of {"BiosId", "Fqdn"}>. Only reads.
+            doc = json.dumps({'BiosId': self.bios_id, 'Fqdn': 'win01.example.com'}).encode('utf-8')
+            return {'changed': True, 'cmd': cmd, 'rc': 0, 'stderr': '',
+                    'stdout': 'getagentconfiginput:%s\r\n' % base64.b64encode(doc).decode('ascii')}
         raise AssertionError('no rule for command %r' % cmd)
+
+    def _dir_exists(self, path):
+        return path in self.dirs or any(f.startswith(path + '\\') for f in self.files)
 
     def _win_powershell(self, args):
         script = args['script']
         base = {'changed': False, 'output': [], 'error': [], 'warning': [], 'verbose': [], 'debug': [],
                 'information': [], 'host_out': '', 'host_err': ''}
+        if script == windows_agent.NEW_PRIVATE_DIR_PS:
+            directory = args['parameters']['Directory']
+            if self._dir_exists(directory):
+                base.update(failed=True, msg='refusing to reuse the existing directory %s' % directory)
+                return base
+            self.dirs.add(directory)
+            self.private_dirs.append(directory)
+            base.update(changed=True, result={'path': directory})
+            return base
         if script == windows_agent.WRITE_SECRET_PS:
             params = args['parameters']
             path = params['Directory'] + '\\' + params['FileName']
@@ -226,8 +324,11 @@ class FakeWindowsHost(object):
         if script == windows_defender.READ_PREFERENCE_PS:
             d = self.defender or {}
             available = d.get('service', True) and d.get('cmdlet', True) and not d.get('error')
+            paths = list(d.get('paths', [])) if available else []
+            if available and d.get('hidden'):  # HideExclusionsFromLocalAdmins / platform >= 4.18.23070 (reference §7)
+                paths = [HIDDEN_EXCLUSIONS]
             base['result'] = {'service': d.get('service', True), 'cmdlet': d.get('cmdlet', True),
-                              'available': available, 'paths': list(d.get('paths', [])) if available else [],
+                              'available': available, 'paths': paths,
                               'tamper_protected': d.get('tamper_protected'), 'error': d.get('error')}
             return base
         if script == windows_defender.CHANGE_PREFERENCE_PS:
@@ -239,7 +340,7 @@ class FakeWindowsHost(object):
                 else:
                     gone = set(p.lower() for p in params['Paths'])
                     d['paths'] = [p for p in d.get('paths', []) if p.lower() not in gone]
-            base.update(changed=True, result={'paths': list(d['paths'])})
+            base.update(changed=True, result={'paths': [HIDDEN_EXCLUSIONS] if d.get('hidden') else list(d['paths'])})
             return base
         raise AssertionError('unexpected script %r' % script[:60])
 

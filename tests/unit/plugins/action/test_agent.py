@@ -39,7 +39,7 @@ INSTALL_MODERN = ('"%s\\UnifiedAgentInstaller.exe" /Platform VmWare /Silent /Rol
 REGISTER_CLASSIC = ('"%s" /CSEndPoint 10.0.0.5 /PassphraseFilePath "%s\\connection.passphrase" /CSPort 443'
                     % (CONFIGURATOR, SECRET_DIR))
 REGISTER_MODERN = '"%s" /SourceConfigFilePath "%s\\config.json" /CSType CSPrime' % (CONFIGURATOR, SECRET_DIR)
-UNINSTALL_CMD = ('msiexec.exe /qn /x {275197FC-14FD-4560-A5EB-38217F80CBD1} /L+*V '
+UNINSTALL_CMD = ('msiexec.exe /qn /norestart /x {275197FC-14FD-4560-A5EB-38217F80CBD1} /L+*V '
                  '"C:\\ProgramData\\ASRSetupLogs\\UnifiedAgentMSIUninstall.log"')
 CONFIGURATOR_LOG = 'C:\\ProgramData\\ASRSetupLogs\\ASRUnifiedAgentConfigurator.log'
 INSTALLER_LOG = 'C:\\ProgramData\\ASRSetupLogs\\ASRUnifiedAgentInstaller.log'
@@ -202,18 +202,21 @@ def test_fresh_host_classic_installs_and_registers(windows_vars):
     order = [c['module'] for c in host.calls if c['module'] in (
         'ansible.windows.win_powershell', 'ansible.windows.win_command', 'ansible.windows.win_file')]
     assert order[-3:] == ['ansible.windows.win_powershell', 'ansible.windows.win_command', 'ansible.windows.win_file']
-    write = [c for c in host.calls if c['module'] == 'ansible.windows.win_powershell'][0]
+    write = [c for c in host.calls if c['module'] == 'ansible.windows.win_powershell'
+             and c['args']['script'] == windows_agent.WRITE_SECRET_PS][0]
     assert write['args']['parameters'] == {'Directory': SECRET_DIR, 'FileName': 'connection.passphrase'}
     assert write['args']['error_action'] == 'stop'
 
 
 def test_fresh_host_modernized(windows_vars):
     host = fresh_host()
-    host.on(r'UnifiedAgentInstaller\.exe', effect=host.install_effect())
+    host.on(r'UnifiedAgentInstaller\.exe', effect=host.install_effect(cs_type='CSPrime'),
+            stdout='Agent Config Input: QUNJ')
     host.on(r'UnifiedAgentConfigurator\.exe', effect=FakeWindowsHost.register_effect())
     result = run(host, MODERNIZED, windows_vars)
     assert not result.get('failed'), result
     assert host.commands() == [EXTRACT_CMD, INSTALL_MODERN, REGISTER_MODERN]
+    assert result['agent_config_input'] == 'QUNJ'
     assert result['control_plane'] == 'modernized'
     assert_secret_handling(host, result, CONFIG_JSON)
 
@@ -232,7 +235,7 @@ def test_modernized_install_without_registration_returns_the_agent_config_input(
     import base64
     import json
     host = fresh_host()
-    host.on(r'UnifiedAgentInstaller\.exe', effect=host.install_effect())
+    host.on(r'UnifiedAgentInstaller\.exe', effect=host.install_effect(cs_type='CSPrime'))
     doc = json.dumps({'BiosId': host.bios_id, 'Fqdn': 'win01.example.com'}).encode('utf-8')
     host.on(r'AzureRcmCli\.exe" --getagentconfiginput$',
             stdout='getagentconfiginput:%s\r\n' % base64.b64encode(doc).decode('ascii'))
@@ -242,15 +245,6 @@ def test_modernized_install_without_registration_returns_the_agent_config_input(
     assert not result.get('failed'), result
     assert result['agent_config_input_decoded'] == {'bios_id': host.bios_id, 'fqdn': 'win01.example.com'}
     assert host.commands()[-1] == '"%s\\agent\\AzureRcmCli.exe" --getagentconfiginput' % LOCATION
-
-
-def test_extraction_is_skipped_when_already_extracted(windows_vars):
-    host = fresh_host()
-    FakeWindowsHost.extract_effect(host)
-    host.on(r'UnifiedAgent\.exe', effect=host.install_effect(config='Succeeded'))
-    result = run(host, dict(CLASSIC, register=False), windows_vars)
-    assert not result.get('failed'), result
-    assert host.commands() == [INSTALL_CLASSIC]
 
 
 def test_same_version_runs_no_installer(windows_vars):
@@ -308,22 +302,15 @@ def test_3010_means_reboot_required(windows_vars):
     assert result['changed'] is True
 
 
-def test_registry_reboot_required_after_install_is_reported(windows_vars):
-    host = fresh_host()
-    host.on(r'UnifiedAgent\.exe', effect=host.install_effect(config='Succeeded', reboot='1'))
-    result = run(host, dict(CLASSIC, register=False), windows_vars)
-    assert result['reboot_required'] is True
-
-
-def test_1641_stops_and_reports_pending_steps(windows_vars):
-    host = fresh_host()
-    host.on(r'UnifiedAgent\.exe', rc=1641, effect=host.install_effect())
-    result = run(host, CLASSIC, windows_vars)
+def test_msiexec_1641_means_the_host_is_rebooting(windows_vars):
+    """Only msiexec's 1641 means a restart has started (the installer's 1641 does not: test_windows_vendor)."""
+    host = FakeWindowsHost(registry=installed_registry(config='Succeeded'))
+    host.on(r'msiexec\.exe', rc=1641, effect=FakeWindowsHost.uninstall_effect)
+    result = run(host, {'state': 'absent'}, windows_vars)
     assert not result.get('failed'), result
     assert result['reboot_required'] is True
-    assert [a['action'] for a in result['actions']] == ['install']
-    assert 'UnifiedAgentConfigurator' not in ' '.join(host.commands())
-    assert any('register did not run' in w for w in result['warnings'])
+    assert result['version_after'] is None and result['registered'] is False
+    assert host.modules[-1] == 'ansible.windows.win_command'  # nothing is read from a host going down
 
 
 @pytest.mark.parametrize('rc', [97, 99, 42])
@@ -401,7 +388,7 @@ def test_secret_write_failure_still_cleans_up_and_fails(windows_vars):
     assert result['failed'] is True
     assert 'win_powershell failed' in result['msg']
     assert host.commands() == []  # the configurator never ran without its file
-    assert host.calls[-1]['module'] in ('ansible.windows.win_reg_stat',)
+    assert host.calls[-1]['module'] in ('ansible.windows.win_reg_stat', 'ansible.windows.slurp')
     assert {'path': SECRET_DIR, 'state': 'absent'} in [c['args'] for c in host.calls]
     assert not contains(result, PASSPHRASE)
 

@@ -226,7 +226,7 @@ def test_windows_state_full():
     assert state['configuration_status'] == 'Succeeded'
     assert state['install_dir'] == REGISTRY['InstallDirectory']
     assert state['os_built_for'] == 'Windows'
-    assert state['reboot_required'] is False
+    assert state['reboot_required'] is None  # Reboot_Required is not a reboot signal (reference §2.2)
 
 
 @pytest.mark.parametrize('post', ['Failed', 'InProgress', '', None])
@@ -237,13 +237,11 @@ def test_windows_post_install_actions_not_succeeded_is_unhealthy(post):
     assert state['healthy'] is False
 
 
-@pytest.mark.parametrize('reboot,expected', [
-    ('1', True), (1, True), ('true', True), ('Yes', True), (' TRUE ', True),
-    ('0', False), (0, False), ('no', False), ('false', False), (None, None),
-])
-def test_windows_reboot_required(reboot, expected):
+@pytest.mark.parametrize('reboot', ['1', 1, 'true', 'Yes', 'No', '0', None])
+def test_windows_reboot_required_value_is_not_a_reboot_signal(reboot):
+    """Reboot_Required ("Yes"/"No") only reflects a desktop-heap tweak (reference §2.2 [R2])."""
     values = dict(REGISTRY, Reboot_Required=reboot)
-    assert windows_state(True, values)['reboot_required'] is expected
+    assert windows_state(True, values)['reboot_required'] is None
 
 
 def test_windows_version_from_product_version_and_int_build():
@@ -271,6 +269,9 @@ def test_windows_registration_failed():
     assert state['registered'] is False and state['configuration_status'] == 'Failed'
 
 
-def test_windows_control_plane_when_recorded():
-    assert windows_state(True, dict(REGISTRY, CSType='CSPrime'))['control_plane'] == 'modernized'
-    assert windows_state(True, REGISTRY)['control_plane'] is None
+def test_windows_control_plane_comes_from_drscout_not_the_registry():
+    """The registry holds no CSType; drscout.conf does, and a missing one is CSLegacy
+    (SetupFramework/SetupHelper.cs:3429-3479 at commit 822a039e)."""
+    assert windows_state(True, dict(REGISTRY, CSType='CSPrime'))['control_plane'] == 'classic'
+    assert windows_state(True, REGISTRY, '[vxagent]\nCSType=CSPrime\n')['control_plane'] == 'modernized'
+    assert windows_state(True, REGISTRY, '[vxagent]\nHostId=x\n')['control_plane'] == 'classic'

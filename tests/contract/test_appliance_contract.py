@@ -32,6 +32,8 @@ PROGRAM = 'C:\\Program Files\\Microsoft Azure RCM Proxy Agent\\RcmProxyAgent.exe
 UNINSTALL_KEY = ('HKLM:\\SOFTWARE\\Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\'
                  '{275197FC-14FD-4560-A5EB-38217F80CBD1}')
 PRODUCT_KEY = 'HKLM:\\SOFTWARE\\Wow6432Node\\InMage Systems\\Installed Products\\5'
+DRSCOUT = 'C:\\Program Files (x86)\\Microsoft Azure Site Recovery\\agent\\Application Data\\etc\\drscout.conf'
+MODERNIZED_DRSCOUT = '[vxagent]\nCSType=CSPrime\nVmPlatform=VmWare\nHostId=6f1c2b9e-0d1e-4c57-9a51-3b1f0c2d7e11\n'
 GUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
 
 
@@ -107,6 +109,7 @@ def test_registered_host_costs_no_appliance_call(tmp_path):
         PRODUCT_KEY: {'Version': '9.66.0.0', 'Build_Number': '7567', 'PostInstallActions': 'Succeeded',
                       'AgentConfigurationStatus': 'Succeeded',
                       'InstallDirectory': 'C:\\Program Files (x86)\\Microsoft Azure Site Recovery\\agent'}}
+    data['host']['logs'] = {DRSCOUT: MODERNIZED_DRSCOUT}
     result = harness.run(data, PLAYBOOK, str(tmp_path))
     assert result['rc'] == 0, result['output'][-4000:]
     assert appliance_calls(result) == [] and source_commands(result) == []
@@ -171,7 +174,9 @@ def test_dir_config_registers_in_one_agent_call(tmp_path):
     result = harness.run(data, PLAYBOOK, str(tmp_path / 'run'))
     assert result['rc'] == 0, result['output'][-4000:]
     commands = source_commands(result)
-    assert len(commands) == 3 and 'UnifiedAgentConfigurator' in commands[-1], commands
+    # extract, install (its Agent Config Input read once), register: no appliance, no second read
+    assert 'UnifiedAgentConfigurator' in commands[-1] and len(commands) <= 4, commands
+    assert sum('AzureRcmCli' in c for c in commands) <= 1
     assert result['outcome']['registered'] is True
     check_no_secret(result, data)
 
@@ -194,6 +199,7 @@ def test_harvest_collects_the_agent_config_input_and_changes_nothing(tmp_path):
                         'DisplayVersion': '9.66.7567.1'},
         PRODUCT_KEY: {'Version': '9.66.0.0', 'Build_Number': '7567', 'PostInstallActions': 'Succeeded',
                       'InstallDirectory': 'C:\\Program Files (x86)\\Microsoft Azure Site Recovery\\agent'}}
+    data['host']['logs'] = {DRSCOUT: MODERNIZED_DRSCOUT}
     out_dir = tmp_path / 'harvest'
     data['extra_vars'] = {'asr_mobility_harvest_dir': str(out_dir)}
     del data['appliance']

@@ -48,7 +48,7 @@ from ansible_collections.asr.mobility.plugins.plugin_utils import windows_agent,
 # The host's state and answers: the model the contract stand-in shares (tests/windows_host_model.py).
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 
-from windows_host_model import HIDDEN_EXCLUSIONS, WindowsHostModel  # noqa: E402 pylint: disable=wrong-import-position
+from windows_host_model import WindowsHostModel  # noqa: E402 pylint: disable=wrong-import-position
 
 UNINSTALL_KEY = windows_agent.UNINSTALL_KEYS[0]
 UNINSTALL_KEY_WOW = windows_agent.UNINSTALL_KEYS[1]

@@ -12,7 +12,9 @@ module name that runs this file. Each call:
    defender, command and script rules), which calls may change (an install writes the registry),
    so later reads see earlier changes as on a real host.
 
-Answers have the shape of the real modules' returns. Nothing outside the two files is touched:
+The host's state and answers are ``tests/windows_host_model.py``, the model the unit double of
+the action plugin tests shares. Answers have the shape of the real modules' returns. Nothing outside
+the two files is touched:
 with ``ansible_connection=local`` the "host" is this process.
 
 What the fake host models, and the source it follows (Microsoft's installer C#,
@@ -41,15 +43,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
-import hashlib
 import json
 import os
-import re
 import sys
 
-CHANGING_RCS = (0, 97, 98, 1605, 1641, 3010)
-HIDDEN_EXCLUSIONS = 'N/A: Must be an administrator to view exclusions'
+# The fake host itself is the state model the unit double shares (tests/windows_host_model.py).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from windows_host_model import WindowsHostModel  # noqa: E402 pylint: disable=wrong-import-position
 
 
 def _load(path):
@@ -64,187 +65,9 @@ def _save(path, data):
     os.rename(tmp, path)
 
 
-def _props(values):
-    return dict((name, {'raw_value': value, 'type': 'REG_DWORD' if isinstance(value, int) else 'REG_SZ',
-                        'value': value}) for name, value in values.items())
-
-
-def _sha256_file(path):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as handle:
-        for block in iter(lambda: handle.read(65536), b''):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _apply(host, effects, cmd=''):
-    for path, text in (effects.get('set_logs') or {}).items():
-        host['logs'][path] = text
-    if effects.get('extract_to_x'):
-        target = re.search(r'/x:"([^"]+)"', cmd).group(1)
-        for name in effects['extract_to_x']:
-            host['files'][target + '\\' + name] = {}
-    for key, values in (effects.get('set_registry') or {}).items():
-        host['registry'].setdefault(key, {}).update(values)
-    for key in effects.get('delete_registry') or []:
-        host['registry'].pop(key, None)
-    for path in effects.get('add_files') or []:
-        host['files'].setdefault(path, {})
-
-
-class FakeHost(object):
-
-    def __init__(self, host):
-        self.host = host
-        for key, default in (('registry', {}), ('files', {}), ('logs', {}), ('commands', []), ('powershell', []),
-                             ('facts', {}), ('defender', None)):
-            host.setdefault(key, default)
-
-    def setup(self, args):
-        facts = dict(self.host['facts'])
-        return {'changed': False, 'ansible_facts': facts}
-
-    def win_reg_stat(self, args):
-        key = args['path']
-        if key not in self.host['registry']:
-            return {'changed': False, 'exists': False}
-        values = self.host['registry'][key]
-        if args.get('name'):
-            if args['name'] not in values:
-                return {'changed': False, 'exists': False}
-            value = values[args['name']]
-            return {'changed': False, 'exists': True, 'raw_value': value, 'type': 'REG_SZ', 'value': value}
-        return {'changed': False, 'exists': True, 'properties': _props(values), 'sub_keys': []}
-
-    def win_stat(self, args):
-        path = args['path']
-        info = self.host['files'].get(path)
-        if info is None:
-            if any(f.startswith(path.rstrip('\\') + '\\') for f in self.host['files']):
-                return {'changed': False, 'stat': {'exists': True, 'isdir': True, 'path': path}}
-            return {'changed': False, 'stat': {'exists': False}}
-        stat = {'exists': True, 'isdir': False, 'path': path, 'size': info.get('size', 1024)}
-        if args.get('get_checksum', True):
-            algorithm = args.get('checksum_algorithm', 'sha1')
-            stat['checksum'] = info.get(algorithm, '0' * 40)
-        return {'changed': False, 'stat': stat}
-
-    def win_file(self, args):
-        path = args['path']
-        files = self.host['files']
-        if args.get('state') == 'absent':
-            gone = [f for f in files if f == path or f.startswith(path.rstrip('\\') + '\\')]
-            for name in gone:
-                files.pop(name)
-            return {'changed': bool(gone), 'diff': {}}
-        if args.get('state') == 'directory':
-            existed = path in files or any(f.startswith(path + '\\') for f in files)
-            files.setdefault(path + '\\', {'dir': True})
-            return {'changed': not existed, 'diff': {}}
-        files.setdefault(path, {})
-        return {'changed': True, 'diff': {}}
-
-    def win_copy(self, args):
-        src, dest = args.get('src'), args['dest']
-        sha = _sha256_file(src) if src and os.path.isfile(src) else hashlib.sha256(
-            (args.get('content') or '').encode('utf-8')).hexdigest()
-        changed = self.host['files'].get(dest, {}).get('sha256') != sha
-        if changed and not args.get('_check_mode'):
-            self.host['files'][dest] = {'sha256': sha}
-        return {'changed': changed, 'dest': dest, 'checksum': sha}
-
-    def win_get_url(self, args):
-        dest = args['dest']
-        have = self.host['files'].get(dest)
-        if have and not args.get('force', True):
-            return {'changed': False, 'dest': dest, 'url': args['url'], 'status_code': 200}
-        self.host['files'][dest] = {'sha256': args.get('checksum') or 'unknown'}
-        return {'changed': True, 'dest': dest, 'url': args['url'], 'status_code': 200,
-                'checksum_dest': args.get('checksum')}
-
-    def slurp(self, args):
-        path = args['src']
-        if path not in self.host['logs']:
-            return {'failed': True, 'msg': 'Path %s is not found' % path}
-        data = self.host['logs'][path].encode('utf-8')
-        return {'changed': False, 'content': base64.b64encode(data).decode('ascii'), 'encoding': 'base64',
-                'source': path}
-
-    def win_command(self, args):
-        cmd = args.get('cmd') or ' '.join(args.get('argv') or [])
-        for rule in self.host['commands']:
-            if re.search(rule['match'], cmd):
-                if rule.get('start_error'):
-                    return {'failed': True, 'changed': False, 'rc': int(rule['start_error']),
-                            'msg': "Failed to run: '%s': The system cannot find the file specified" % cmd}
-                rc = int(rule.get('rc', 0))
-                if rc in CHANGING_RCS:
-                    _apply(self.host, rule, cmd)
-                result = {'changed': True, 'cmd': cmd, 'rc': rc, 'stdout': rule.get('stdout', ''),
-                          'stderr': rule.get('stderr', '')}
-                if rc != 0:
-                    result.update(failed=True, msg='non-zero return code')
-                return result
-        return {'failed': True, 'msg': 'stand-in: no rule in the scenario for command %r' % cmd, 'rc': 2}
-
-    def win_powershell(self, args):
-        script = args.get('script') or ''
-        base = {'changed': False, 'output': [], 'error': [], 'warning': [], 'verbose': [], 'debug': [],
-                'information': [], 'host_out': '', 'host_err': '', 'result': {}}
-        if 'SecureStringToBSTR' in script:  # the agent's secret file writer
-            params = args.get('parameters') or {}
-            path = params['Directory'] + '\\' + params['FileName']
-            self.host['files'][path] = {'secret': True}
-            base.update(changed=True, result={'path': path})
-            return base
-        if 'SetAccessRuleProtection' in script:  # the agent's private directory (extraction)
-            directory = (args.get('parameters') or {})['Directory']
-            files = self.host['files']
-            if directory + '\\' in files or any(f.startswith(directory + '\\') for f in files):
-                base.update(failed=True, msg='refusing to reuse the existing directory %s' % directory)
-                return base
-            files[directory + '\\'] = {'dir': True, 'private': True}
-            base.update(changed=True, result={'path': directory})
-            return base
-        defender = self.host['defender']
-        if 'Get-MpComputerStatus' in script:  # Defender read
-            d = defender or {'service': False, 'cmdlet': False}
-            available = d.get('service', True) and d.get('cmdlet', True)
-            paths = list(d.get('paths', [])) if available else []
-            if available and d.get('hidden'):
-                paths = [HIDDEN_EXCLUSIONS]
-            base['result'] = {'service': d.get('service', True), 'cmdlet': d.get('cmdlet', True),
-                              'available': available, 'paths': paths,
-                              'tamper_protected': d.get('tamper_protected'), 'error': None}
-            return base
-        if 'Add-MpPreference' in script:  # Defender change
-            params = args.get('parameters') or {}
-            if defender.get('sticky', True):
-                if params.get('Action') == 'add':
-                    defender['paths'] = list(defender.get('paths', [])) + list(params['Paths'])
-                else:
-                    gone = set(p.lower() for p in params['Paths'])
-                    defender['paths'] = [p for p in defender.get('paths', []) if p.lower() not in gone]
-            shown = [HIDDEN_EXCLUSIONS] if defender.get('hidden') else list(defender.get('paths', []))
-            base.update(changed=True, result={'paths': shown})
-            return base
-        for rule in self.host['powershell']:
-            if re.search(rule['match'], script):
-                base.update(changed=bool(rule.get('changed', False)), result=rule.get('result', {}),
-                            output=rule.get('output', []))
-                return base
-        base.update(failed=True, msg='stand-in: no rule in the scenario for this script: %r' % script[:80])
-        return base
-
-    def win_wait_for(self, args):
-        return {'changed': False, 'elapsed': 0}
-
-    def win_reboot(self, args):
-        registry = self.host['registry']
-        for values in registry.values():
-            if 'Reboot_Required' in values:
-                values['Reboot_Required'] = '0'
-        return {'changed': True, 'rebooted': True, 'elapsed': 30}
+class FakeHost(WindowsHostModel):
+    """The stand-in's host: the shared model, answering a failed result for a command or script the
+    scenario has no rule for (``WindowsHostModel(strict=False)``)."""
 
 
 def main(args_path):

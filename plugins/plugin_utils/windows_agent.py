@@ -45,11 +45,10 @@ from ansible_collections.asr.mobility.plugins.module_utils.errors import LOG_TAI
 from ansible_collections.asr.mobility.plugins.module_utils.installer import InstallerNameError, parse_name
 from ansible_collections.asr.mobility.plugins.module_utils.state import windows_state
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import ModuleCallError
-from ansible_collections.asr.mobility.plugins.plugin_utils.windows_vendor import (  # noqa: F401 (names the tests use)
-    PRODUCT_CODE, UNINSTALL_KEYS, PRODUCT_KEY, DEFAULT_INSTALL_LOCATION, LINUX_DEFAULT_INSTALL_DIR, DEFAULT_WORK_DIR,
-    LOG_DIR, LOGS, DRSCOUT_RELATIVE, MANDATORY_REBOOT, RECOMMENDED_REBOOT, REBOOT_ERRORS, RCM_CLI_EXE,
-    AGENT_CONFIG_INPUT_PREFIX, INSTALLER_EXE, CONFIGURATOR_EXE, SECRET_FILE, WRITE_SECRET_PS, NEW_PRIVATE_DIR_PS,
-    _WINDOWS_PATH, quote, extract_dir_for, extract_command, install_command, configurator_path, configurator_command,
+from ansible_collections.asr.mobility.plugins.plugin_utils.windows_vendor import (  # noqa: F401 pylint: disable=unused-import
+    PRODUCT_CODE, UNINSTALL_KEYS, PRODUCT_KEY, DEFAULT_INSTALL_LOCATION, DEFAULT_WORK_DIR, LOGS, MANDATORY_REBOOT,
+    REBOOT_ERRORS, RCM_CLI_EXE, INSTALLER_EXE, CONFIGURATOR_EXE, SECRET_FILE, WRITE_SECRET_PS, NEW_PRIVATE_DIR_PS,
+    quote, extract_dir_for, extract_command, install_command, configurator_path, configurator_command,
     uninstall_command, installer_errors, agent_config_input, drscout_path, decode_log, install_location_for,
     _registry_values, windows_facts)
 

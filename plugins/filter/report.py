@@ -84,7 +84,6 @@ def report_os_family(host_vars):
     task_vars = {
         'asr_mobility_os_family': _get(host_vars, 'asr_mobility_os_family'),
         'ansible_facts': _get(host_vars, 'ansible_facts', {}),
-        'ansible_os_family': _get(host_vars, 'ansible_os_family'),
     }
     return host_os_family(task_vars, shell)[0]
 

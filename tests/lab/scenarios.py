@@ -109,6 +109,8 @@ def assemble_group_vars(dest: Path = GROUP_VARS) -> Path:
             else:
                 shutil.copy2(group, dest / group.name)
     return dest
+
+
 LIFECYCLE = {
     "full": "converge (old pin), idempotence, verify, check mode, upgrade (98, reboot reported), "
             "same version, uninstall, wrong passphrase on a fresh host (14, rolled back)",

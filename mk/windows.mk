@@ -3,7 +3,7 @@
 # ASR_CONTRACT_PLAYBOOKS=a.yml,b.yml runs the contract scenarios against other playbooks.
 .PHONY: windows-tests windows-units windows-contract
 
-WINDOWS_PYTEST := $(BIN)/pytest -q -p no:cacheprovider
+WINDOWS_PYTEST := tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider
 
 windows-units: collection
 	@$(BIN)/python -c 'import tree_sitter, tree_sitter_powershell' 2>/dev/null || \

@@ -84,7 +84,5 @@ class ActionModule(AsrAction):
         facts = task_vars.get('ansible_facts') or {}
         if str(facts.get('os_family') or '').lower() == WINDOWS and facts.get('distribution'):
             return facts
-        if str(task_vars.get('ansible_os_family') or '').lower() == WINDOWS and task_vars.get('ansible_distribution'):
-            return dict((k, v) for k, v in task_vars.items() if k.startswith('ansible_'))
         gathered = caller('ansible.windows.setup', {'gather_subset': WINDOWS_FACTS_SUBSET}, read_only=True)
         return gathered.get('ansible_facts') or {}

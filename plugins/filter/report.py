@@ -14,7 +14,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.asr.mobility.plugins.plugin_utils.report_rows import (  # noqa: F401 (filters and names tests use)
+from ansible_collections.asr.mobility.plugins.plugin_utils.report_rows import (  # noqa: F401 pylint: disable=unused-import
     COLUMNS, COLUMN_KEYS, _VERSION_PARTS, _text, report_counts, report_csv, report_json, report_os_family,
     report_row, report_rows)
 

@@ -16,8 +16,8 @@ import re
 import socket
 
 _LABEL = r'(?!-)[A-Za-z0-9-]{1,63}(?<!-)'
-_HOST_NAME = re.compile(r'^%s(?:\.%s)*\.?$' % (_LABEL, _LABEL))
-_DOTTED = re.compile(r'^[0-9.]+$')
+_HOST_NAME = re.compile(r'^%s(?:\.%s)*\.?\Z' % (_LABEL, _LABEL))
+_DOTTED = re.compile(r'^[0-9.]+\Z')
 _WHITESPACE = re.compile(r'\s')
 
 try:  # Python 2

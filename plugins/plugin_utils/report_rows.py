@@ -19,7 +19,7 @@ import re
 
 from ansible_collections.asr.mobility.plugins.module_utils import os_tokens
 from ansible_collections.asr.mobility.plugins.module_utils import state as state_utils
-from ansible_collections.asr.mobility.plugins.plugin_utils.windows_agent import windows_facts
+from ansible_collections.asr.mobility.plugins.plugin_utils.windows_vendor import windows_facts
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import host_vars_os_family
 
 NOT_INSTALLED = 'not installed'

@@ -48,8 +48,9 @@ def connection_shell_family(connection):
 def host_os_family(task_vars, shell_family=None):
     """``(family, evidence)`` for a task's host: ``windows`` or ``linux``, and what decided.
 
-    In order: the host variable ``asr_mobility_os_family``; the gathered fact ``os_family``
-    (``ansible_facts.os_family`` or ``ansible_os_family``); the connection's shell family
+    In order: the host variable ``asr_mobility_os_family``; the gathered fact
+    ``ansible_facts['os_family']`` (never the injected ``ansible_os_family``, deprecated by
+    ansible-core 2.20 and absent with INJECT_FACTS_AS_VARS=false); the connection's shell family
     (``powershell``/``cmd`` mean Windows). Anything else is Linux, the module's own platform.
     """
     task_vars = task_vars or {}
@@ -57,7 +58,7 @@ def host_os_family(task_vars, shell_family=None):
     if override:
         return (WINDOWS if str(override).strip().lower() == WINDOWS else LINUX), OS_FAMILY_VAR
     facts = task_vars.get('ansible_facts') or {}
-    family = facts.get('os_family') or task_vars.get('ansible_os_family')
+    family = facts.get('os_family')
     if family:
         return (WINDOWS if str(family).strip().lower() == WINDOWS else LINUX), 'os_family fact'
     if shell_family in WINDOWS_SHELLS:
@@ -77,8 +78,7 @@ def host_vars_os_family(host_vars):
     shell = get('ansible_shell_type')
     if not shell and get('ansible_connection') in WINDOWS_CONNECTIONS:
         shell = 'powershell'
-    task_vars = {OS_FAMILY_VAR: get(OS_FAMILY_VAR), 'ansible_facts': get('ansible_facts') or {},
-                 'ansible_os_family': get('ansible_os_family')}
+    task_vars = {OS_FAMILY_VAR: get(OS_FAMILY_VAR), 'ansible_facts': get('ansible_facts') or {}}
     return host_os_family(task_vars, shell)[0]
 
 

@@ -76,9 +76,41 @@ CS_URL, MIRROR_URL = f"http://{CS_IP}:{CS_PORT}", f"http://{MIRROR_IP}:{MIRROR_P
 VAULT = REPO / "inventories" / "lab" / "group_vars" / "asr_mobility" / "vault.yml"
 VAULT_PASSWORD = REPO / "inventories" / "lab" / "vault-password.lab"
 VAULT_KEY = "vault_asr_mobility_passphrase"
-# ansible-core line -> controller venv (Makefile: venv, venv216; mk/molecule.mk: venv215)
-VENVS = {"2.19": REPO / ".venv", "2.16": REPO / ".venv216", "2.15": REPO / ".venv215"}
+# ansible-core line -> controller venv (Makefile: venv, venv219, venv216; mk/molecule.mk: venv215).
+# MAIN is the main controller (.venv, which also runs molecule). Images label the hosts any current
+# core manages with "2.19" (tests/lab/images/build.py; the label is part of their recipe hash):
+# the main controller runs those, `run --controller 2.19` runs them on .venv219 instead.
+MAIN = "2.21"
+VENVS = {MAIN: REPO / ".venv", "2.19": REPO / ".venv219", "2.16": REPO / ".venv216",
+         "2.15": REPO / ".venv215"}
+CURRENT_LABEL = "2.19"
+# Any of these in a scenario log fails the scenario (issue 17: no deprecation warnings on 2.21).
+DEPRECATION = re.compile(r"\[DEPRECATION WARNING\]:?(.*)")
 BASE_CONFIGS = [MOLECULE_DIR / "shared" / "base.yml", MOLECULE_DIR / "common" / "base.yml"]
+# The scenarios' group_vars (molecule/common/base.yml links them): the scenario variables of
+# molecule/common/inventory/group_vars/ plus the lab's own inventories/lab/group_vars/asr_mobility
+# (what `make demo` uses), assembled as real files for each run: git holds no directory symlink.
+GROUP_VARS_SOURCES = [MOLECULE_DIR / "common" / "inventory" / "group_vars",
+                      REPO / "inventories" / "lab" / "group_vars"]
+GROUP_VARS = STATE / "group_vars"
+
+
+def assemble_group_vars(dest: Path = GROUP_VARS) -> Path:
+    """Copy every group's vars of GROUP_VARS_SOURCES into dest (a group in two sources: error)."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for source in GROUP_VARS_SOURCES:
+        for group in sorted(source.iterdir()):
+            if (dest / group.name).exists():
+                raise SystemExit(f"group_vars {group.name} is defined twice ({source})")
+            if group.is_dir():
+                shutil.copytree(group, dest / group.name)
+            else:
+                shutil.copy2(group, dest / group.name)
+    return dest
+
+
 LIFECYCLE = {
     "full": "converge (old pin), idempotence, verify, check mode, upgrade (98, reboot reported), "
             "same version, uninstall, wrong passphrase on a fresh host (14, rolled back)",
@@ -105,6 +137,10 @@ def load_yaml(path: Path):
         return yaml.safe_load(fh)
 
 
+def current(line: str) -> str:
+    return MAIN if line == CURRENT_LABEL else line
+
+
 def scenarios() -> list:
     found = []
     for path in sorted(MOLECULE_DIR.glob("*/molecule.yml")):
@@ -125,7 +161,7 @@ def scenarios() -> list:
             "name": name, "platform": p["name"], "image": ref, "token": p.get("asr_token", ""),
             "lifecycle": p.get("asr_lifecycle", "short"),
             "python": p.get("asr_python", meta.python if meta else "/usr/bin/python3"),
-            "controller": str(p.get("asr_controller", meta.controller if meta else "2.19")),
+            "controller": current(str(p.get("asr_controller", meta.controller if meta else MAIN))),
             "group": p.get("asr_group", meta.group if meta else "required"),
             "description": p.get("asr_description", meta.description if meta else ref),
         })
@@ -145,7 +181,7 @@ def locked():
 
 
 def vault_passphrase() -> str:
-    exe = shutil.which("ansible-vault") or str(VENVS["2.19"] / "bin" / "ansible-vault")
+    exe = shutil.which("ansible-vault") or str(VENVS[MAIN] / "bin" / "ansible-vault")
     proc = subprocess.run([exe, "view", "--vault-password-file", str(VAULT_PASSWORD), str(VAULT)],
                           text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     if proc.returncode != 0:
@@ -299,7 +335,7 @@ def skip_reason(sc: dict) -> str | None:
     if venv is None:
         return f"no controller venv for ansible-core {sc['controller']}"
     if not (venv / "bin" / "ansible-playbook").exists():
-        target = {"2.16": "venv216", "2.15": "venv215"}.get(sc["controller"], "venv")
+        target = {"2.19": "venv219", "2.16": "venv216", "2.15": "venv215"}.get(sc["controller"], "venv")
         return (f"{sc['description']} needs ansible-core {sc['controller']} ({venv.name} missing: "
                 f"make {target})")
     return None
@@ -358,7 +394,7 @@ def run_one(sc: dict, args) -> dict:
     log_path = logs / f"{sc['name']}.log"
     venv = VENVS[sc["controller"]]
     env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(venv / "bin"), str(VENVS["2.19"] / "bin"), env.get("PATH", "")])
+    env["PATH"] = os.pathsep.join([str(venv / "bin"), str(VENVS[MAIN] / "bin"), env.get("PATH", "")])
     env.pop("VIRTUAL_ENV", None)
     env.setdefault("CONTAINERS_CONF", str(lab.CONTAINERS_CONF))
     env["ANSIBLE_COLLECTIONS_PATH"] = str(REPO / "build" / "collections")
@@ -366,7 +402,8 @@ def run_one(sc: dict, args) -> dict:
     env["ANSIBLE_FORCE_COLOR"] = "false"
     env["PY_COLORS"] = "0"
     env["NO_COLOR"] = "1"
-    cmd = [str(VENVS["2.19"] / "bin" / "molecule")]
+    env["ANSIBLE_DEPRECATION_WARNINGS"] = "true"
+    cmd = [str(VENVS[MAIN] / "bin" / "molecule")]
     for base in BASE_CONFIGS:
         cmd += ["-c", str(base)]
     cmd += ["test", "-s", sc["name"]]
@@ -378,13 +415,27 @@ def run_one(sc: dict, args) -> dict:
     row["seconds"] = round(time.monotonic() - t0, 1)
     row["steps"] = step_times(log_path)
     cleanup_local_collections()
-    if rc == 0:
+    deprecations = deprecation_warnings(log_path.read_text(errors="replace"))
+    if rc == 0 and deprecations:
+        row.update(result="failed", why=f"{len(deprecations)} deprecation warning(s), first: "
+                                        f"{deprecations[0][:160]} (log: {log_path.relative_to(REPO)})")
+    elif rc == 0:
         row.update(result="passed", why=f"{sc['lifecycle']} lifecycle")
     else:
         text = log_path.read_text(errors="replace")
         why = (f"timed out after {args.timeout}s" if rc == "timeout" else failure_reason(text))
         row.update(result="failed", why=f"{why} (log: {log_path.relative_to(REPO)})")
     return row
+
+
+def deprecation_warnings(log: str) -> list:
+    """The distinct [DEPRECATION WARNING] messages ansible printed in a scenario log."""
+    found = []
+    for line in ANSI.sub("", log).splitlines():
+        m = DEPRECATION.search(line)
+        if m and m.group(1).strip() not in found:
+            found.append(m.group(1).strip())
+    return found
 
 
 def run_logged(cmd: list, env: dict, fh, t0: float, timeout: int):
@@ -510,8 +561,12 @@ def cmd_run(args) -> int:
     chosen = select(args)
     if not chosen:
         raise SystemExit("no scenarios selected")
+    if args.controller:
+        chosen = [dict(sc, controller=args.controller) if sc["controller"] == MAIN else sc
+                  for sc in chosen]
     with machine_run_lock():
         remove_leftovers()
+        assemble_group_vars()
         return run_chosen(chosen, args)
 
 
@@ -550,6 +605,9 @@ def run_chosen(chosen: list, args) -> int:
     results = {"rows": ordered, "summary": summary, "seconds": round(total, 1)}
     (STATE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\n{md}\n\n{summary}\n{legend}\n(build/scenarios/results.md)", flush=True)
+    if os.environ.get("ASR_SUITE_COUNTS"):   # make test's summary table
+        with open(os.environ["ASR_SUITE_COUNTS"], "a") as fh:
+            fh.write(f"{counts['passed']} {counts['skipped']} {counts['failed']}\n")
     skipped = [r["name"] for r in ordered if r["result"] == "skipped"]
     if skipped:
         loud(f"SKIPPED: {', '.join(skipped)} (reasons in the table)")
@@ -573,6 +631,9 @@ def main(argv=None) -> int:
     run.add_argument("--set", choices=("required", "all"), default="required")
     run.add_argument("--only", nargs="+", metavar="NAME")
     run.add_argument("--jobs", type=int, default=int(os.environ.get("ASR_SCENARIO_JOBS", "2")))
+    run.add_argument("--controller", choices=sorted(VENVS), default=None,
+                     help="run the chosen scenarios that the main controller manages on this "
+                          "ansible-core line's venv instead (e.g. 2.19: .venv219)")
     run.add_argument("--timeout", type=int, default=1200, help="seconds per scenario")
     run.add_argument("--keep-services", action="store_true",
                      help="leave the scenario CS and mirror running afterwards")

@@ -10,13 +10,13 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = ("that", "when", "failed_when", "changed_when", "until")
-SKIP = {".venv", ".venv216", ".venv215", "build", ".git", "node_modules", ".ansible"}
+SKIP = {".venv", ".venv216", ".venv215", ".venv219", "build", ".git", "node_modules", ".ansible"}
 
 
 def yaml_files():
     for path in sorted(ROOT.rglob("*.yml")):
         rel = path.relative_to(ROOT)
-        if rel.parts[0] in SKIP or "output" in rel.parts:
+        if rel.parts[0] in SKIP or rel.parts[0].startswith(".venv") or "output" in rel.parts:
             continue
         yield rel
 

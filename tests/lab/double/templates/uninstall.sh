@@ -30,7 +30,7 @@ UNINST_LOG=/var/log/ua_uninstall.log
 
 log() { log_to "$UNINST_LOG" "$@"; }
 say() { printf '%s\n' "$*"; log "$@"; }
-# shellcheck disable=SC2317  # invoked by trap
+# shellcheck disable=SC2317,SC2329  # invoked by trap (shellcheck 0.11 reports SC2329 for it)
 on_exit() {
     local code=$?
     [ "$LOCK_OWNED" -eq 1 ] && rm -f "$LOCK_FILE"

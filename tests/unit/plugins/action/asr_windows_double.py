@@ -5,10 +5,12 @@
 
 The action plugins are tested the way ansible.windows tests its win_updates action: the plugin's
 ``_execute_module`` is replaced, here by ``FakeWindowsHost.execute``, which records each call
-(module, arguments, whether it ran with no_log and in check mode) and answers with results shaped
-like the real ``ansible.windows`` modules return them (win_reg_stat ``properties`` with
-raw_value/type/value, win_command ``rc``/``stdout``/``failed`` ...). Commands are matched by regular
-expression and may change the fake registry and files, so a read after an install sees the install.
+(module, arguments, whether it ran with no_log and in check mode) and answers from the fake host's
+state model, ``tests/windows_host_model.py``, which the contract stand-in (tests/contract) runs too:
+results shaped like the real ``ansible.windows`` modules return them (win_reg_stat ``properties``
+with raw_value/type/value, win_command ``rc``/``stdout``/``failed`` ...). Commands are matched by
+regular expression and may change the fake registry and files, so a read after an install sees the
+install.
 
 What the fake host models, and the vendor source it follows (Microsoft's installer C#,
 thedarksage/AzMigrate-Hydration at commit 822a039e, under host/ASRSetup/):
@@ -34,13 +36,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
 import copy
 import json
+import os
 import re
+import sys
 from unittest.mock import MagicMock
 
-from ansible_collections.asr.mobility.plugins.plugin_utils import windows_agent, windows_defender
+from ansible_collections.asr.mobility.plugins.plugin_utils import windows_agent, windows_defender, windows_vendor
+
+# The host's state and answers: the model the contract stand-in shares (tests/windows_host_model.py).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+
+from windows_host_model import WindowsHostModel  # noqa: E402 pylint: disable=wrong-import-position
 
 UNINSTALL_KEY = windows_agent.UNINSTALL_KEYS[0]
 UNINSTALL_KEY_WOW = windows_agent.UNINSTALL_KEYS[1]
@@ -60,7 +68,6 @@ EXTRACT_DIR = 'C:\\Windows\\Temp\\asr-mobility-' + SECRET_ID + '-setup'
 DRSCOUT = LOCATION + '\\agent\\Application Data\\etc\\drscout.conf'
 ERRORS_JSON = 'C:\\ProgramData\\ASRSetupLogs\\InstallerErrors.json'
 MANDATORY_REBOOT = 'ASRMobilityServiceInstallerSuccessfulMandatoryReboot'
-HIDDEN_EXCLUSIONS = 'N/A: Must be an administrator to view exclusions'
 RECOMMENDED_REBOOT = 'ASRMobilityServiceInstallerSuccessfulRecommendedReboot'
 PASSPHRASE = 'S3cret-Passphrase-Do-Not-Log'
 # The fake machine's WMI Win32_ComputerSystemProduct UUID and a config.json the appliance made for it
@@ -77,6 +84,9 @@ WINDOWS_FACTS = {
     'architecture2': 'x86_64',
 }
 
+# The ansible.windows modules the fake host answers (methods of the shared model).
+MODULES = ('setup', 'win_reg_stat', 'win_stat', 'win_file', 'win_copy', 'win_get_url', 'slurp', 'win_command',
+           'win_powershell', 'win_wait_for', 'win_reboot')
 READ_ONLY_MODULES = ('ansible.windows.win_reg_stat', 'ansible.windows.win_stat', 'ansible.windows.slurp',
                      'ansible.windows.setup')
 
@@ -119,40 +129,98 @@ def installed_registry(**kwargs):
 
 
 class Rule(object):
-    def __init__(self, pattern, rc=0, stdout='', stderr='', effect=None, raises=None, start_error=None):
-        self.start_error = start_error
-        self.pattern = re.compile(pattern)
-        self.rc = rc
-        self.stdout = stdout
-        self.stderr = stderr
-        self.effect = effect
-        self.raises = raises
-        self.hits = 0
+    """A scripted command: a rule of the shared model (a dict in ``host['commands']``), with a view
+    of how often it matched."""
+
+    def __init__(self, data):
+        self.data = data
+
+    @property
+    def hits(self):
+        return self.data.get('hits', 0)
 
 
-class FakeWindowsHost(object):
+class FileTable(dict):
+    """The model's ``files`` ({path: info}) with the set API the tests use (``add``, ``discard``)."""
+
+    def add(self, path):
+        self.setdefault(path, {})
+
+    def discard(self, path):
+        self.pop(path, None)
+
+
+class DirView(object):
+    """Directories of the model (entries ``path + '\\'`` of ``files``) as a set of paths."""
+
+    def __init__(self, files):
+        self.files = files
+
+    def __contains__(self, path):
+        return path + '\\' in self.files
+
+    def add(self, path):
+        self.files[path + '\\'] = {'dir': True}
+
+
+class FakeWindowsHost(WindowsHostModel):
+    """The shared fake Windows host (tests/windows_host_model.py) as the action plugin's
+    ``_execute_module``: records each call, and raises on a command or script without a rule."""
 
     def __init__(self, registry=None, files=(), logs=None, facts=None, defender=None):
-        self.registry = copy.deepcopy(registry or {})
-        self.files = set(files)
-        self.logs = dict(logs or {})
-        self.facts = facts or {'ansible_' + k: v for k, v in WINDOWS_FACTS.items()}
-        self.defender = defender  # dict: service, cmdlet, paths, tamper_protected, sticky, error
-        self.rules = []
+        super(FakeWindowsHost, self).__init__({
+            'registry': copy.deepcopy(registry or {}),
+            'files': FileTable((path, {}) for path in files),
+            'logs': dict(logs or {}),
+            'facts': facts or {'ansible_' + k: v for k, v in WINDOWS_FACTS.items()},
+            'defender': defender,  # dict: service, cmdlet, paths, tamper_protected, sticky, error, hidden
+            # WMI Win32_ComputerSystemProduct UUID and FQDN (READ_IDENTITY_PS, AzureRcmCli.exe's input)
+            'identity': {'bios_id': BIOS_ID, 'fqdn': 'win01.example.com'},
+        }, strict=True)
         self.calls = []
-        self.secret_files = {}
-        self.dirs = set()
-        self.private_dirs = []
         self.task = None
         self.fail_modules = {}
-        self.bios_id = BIOS_ID
-        self.last_command = None
+
+    # -- the state, by name ------------------------------------------------------------------
+    @property
+    def bios_id(self):
+        return self.host['identity']['bios_id']
+
+    @bios_id.setter
+    def bios_id(self, value):
+        self.host['identity']['bios_id'] = value
+
+    @property
+    def registry(self):
+        return self.host['registry']
+
+    @property
+    def files(self):
+        return self.host['files']
+
+    @property
+    def dirs(self):
+        return DirView(self.host['files'])
+
+    @property
+    def logs(self):
+        return self.host['logs']
+
+    @property
+    def defender(self):
+        return self.host['defender']
+
+    @property
+    def secret_files(self):
+        """{path: secret} of the secret files still on the host."""
+        return dict((p, v) for p, v in self.secret_values.items() if p in self.host['files'])
 
     # -- scripting -----------------------------------------------------------------------
     def on(self, pattern, rc=0, stdout='', stderr='', effect=None, raises=None, start_error=None):
-        rule = Rule(pattern, rc, stdout, stderr, effect, raises, start_error)
-        self.rules.append(rule)
-        return rule
+        data = {'match': pattern, 'rc': rc, 'stdout': stdout, 'stderr': stderr, 'effect': effect, 'raises': raises,
+                'start_error': start_error}
+        self.host['commands'].append(data)
+        return Rule(data)
 
     def install_effect(self, cs_type='CSLegacy', errors=None, **kwargs):
         """The installer's registry values and drscout.conf (CSType from /CSType; an upgrade keeps
@@ -213,7 +281,7 @@ class FakeWindowsHost(object):
     def changing_calls(self):
         return [c for c in self.calls if c['module'] not in READ_ONLY_MODULES and not (
             c['module'] == 'ansible.windows.win_powershell'
-            and c['args'].get('script') in (windows_defender.READ_PREFERENCE_PS, windows_agent.READ_IDENTITY_PS))]
+            and c['args'].get('script') in (windows_defender.READ_PREFERENCE_PS, windows_vendor.READ_IDENTITY_PS))]
 
     # -- the module double ---------------------------------------------------------------
     def execute(self, module_name=None, module_args=None, task_vars=None, wrap_async=False, **kwargs):
@@ -222,127 +290,16 @@ class FakeWindowsHost(object):
                            'check_mode': bool(self.task.check_mode)})
         if module_name in self.fail_modules:
             return dict(self.fail_modules[module_name])
-        handler = getattr(self, '_' + module_name.rsplit('.', 1)[-1], None)
-        if handler is None:
+        self.host['deny_write'] = self.fail_modules.get('write_secret', ())
+        name = module_name.rsplit('.', 1)[-1]
+        if name not in MODULES:
             raise AssertionError('unexpected module %s' % module_name)
-        return handler(args)
+        # Through ``_<module>`` so that a test can replace one answer (host._win_powershell = ...).
+        return getattr(self, '_' + name)(copy.deepcopy(args))
 
-    def _setup(self, args):
-        return {'changed': False, 'ansible_facts': dict(self.facts)}
 
-    def _win_reg_stat(self, args):
-        key = args['path']
-        if key not in self.registry:
-            return {'changed': False, 'exists': False}
-        properties = dict((name, {'raw_value': value, 'type': 'REG_SZ', 'value': value})
-                          for name, value in self.registry[key].items())
-        return {'changed': False, 'exists': True, 'properties': properties, 'sub_keys': []}
-
-    def _win_stat(self, args):
-        path = args['path']
-        if path in self.files:
-            return {'changed': False, 'stat': {'exists': True, 'isdir': False, 'path': path, 'size': 1024}}
-        return {'changed': False, 'stat': {'exists': False}}
-
-    def _slurp(self, args):
-        if args['src'] in self.logs:
-            data = self.logs[args['src']]
-            if not isinstance(data, bytes):
-                data = data.encode('utf-8')
-            return {'changed': False, 'content': base64.b64encode(data).decode('ascii'), 'encoding': 'base64',
-                    'source': args['src']}
-        return {'failed': True, 'msg': "Path %s is not found" % args['src']}
-
-    def _win_file(self, args):
-        path = args['path']
-        if args.get('state') == 'absent':
-            gone = [f for f in self.files if f == path or f.startswith(path + '\\')]
-            for name in gone:
-                self.files.discard(name)
-                self.secret_files.pop(name, None)
-            had_dir = path in self.dirs
-            self.dirs.discard(path)
-            return {'changed': bool(gone) or had_dir}
-        self.files.add(path)
-        return {'changed': True}
-
-    def _win_command(self, args):
-        cmd = args['cmd']
-        self.last_command = cmd
-        for rule in self.rules:
-            if rule.pattern.search(cmd):
-                rule.hits += 1
-                if rule.raises is not None:
-                    raise rule.raises
-                if rule.start_error is not None:  # win_command.ps1:112-129: no process, rc = Windows error
-                    return {'failed': True, 'rc': rule.start_error, 'changed': False,
-                            'msg': "Failed to run: '%s': The system cannot find the file specified" % cmd}
-                if rule.effect is not None:
-                    rule.effect(self)
-                result = {'changed': True, 'cmd': cmd, 'rc': rule.rc, 'stdout': rule.stdout, 'stderr': rule.stderr,
-                          'start': '2026-01-01 00:00:00', 'end': '2026-01-01 00:00:01', 'delta': '0:00:01'}
-                if rule.rc != 0:
-                    result.update(failed=True, msg='non-zero return code')
-                return result
-        if cmd.endswith('AzureRcmCli.exe" --getagentconfiginput') and self.bios_id:
-            # Without a rule, the agent's own answer (agent source AzureRcmCli.cpp line 919, AgentConfig.h
-            # lines 35-51): getagentconfiginput:<base64 of {"BiosId", "Fqdn"}>. Only reads.
-            doc = json.dumps({'BiosId': self.bios_id, 'Fqdn': 'win01.example.com'}).encode('utf-8')
-            return {'changed': True, 'cmd': cmd, 'rc': 0, 'stderr': '',
-                    'stdout': 'getagentconfiginput:%s\r\n' % base64.b64encode(doc).decode('ascii')}
-        raise AssertionError('no rule for command %r' % cmd)
-
-    def _dir_exists(self, path):
-        return path in self.dirs or any(f.startswith(path + '\\') for f in self.files)
-
-    def _win_powershell(self, args):
-        script = args['script']
-        base = {'changed': False, 'output': [], 'error': [], 'warning': [], 'verbose': [], 'debug': [],
-                'information': [], 'host_out': '', 'host_err': ''}
-        if script == windows_agent.NEW_PRIVATE_DIR_PS:
-            directory = args['parameters']['Directory']
-            if self._dir_exists(directory):
-                base.update(failed=True, msg='refusing to reuse the existing directory %s' % directory)
-                return base
-            self.dirs.add(directory)
-            self.private_dirs.append(directory)
-            base.update(changed=True, result={'path': directory})
-            return base
-        if script == windows_agent.WRITE_SECRET_PS:
-            params = args['parameters']
-            path = params['Directory'] + '\\' + params['FileName']
-            if path in self.fail_modules.get('write_secret', ()):
-                base.update(failed=True, msg='Access to the path is denied')
-                return base
-            self.files.add(path)
-            self.secret_files[path] = args['sensitive_parameters'][0]['value']
-            base.update(changed=True, result={'path': path})
-            return base
-        if script == windows_agent.READ_IDENTITY_PS:
-            base['result'] = {'bios_id': self.bios_id or '', 'fqdn': 'win01.example.com'}
-            return base
-        if script == windows_defender.READ_PREFERENCE_PS:
-            d = self.defender or {}
-            available = d.get('service', True) and d.get('cmdlet', True) and not d.get('error')
-            paths = list(d.get('paths', [])) if available else []
-            if available and d.get('hidden'):  # HideExclusionsFromLocalAdmins / platform >= 4.18.23070 (reference §7)
-                paths = [HIDDEN_EXCLUSIONS]
-            base['result'] = {'service': d.get('service', True), 'cmdlet': d.get('cmdlet', True),
-                              'available': available, 'paths': paths,
-                              'tamper_protected': d.get('tamper_protected'), 'error': d.get('error')}
-            return base
-        if script == windows_defender.CHANGE_PREFERENCE_PS:
-            d = self.defender
-            params = args['parameters']
-            if d.get('sticky', True):
-                if params['Action'] == 'add':
-                    d['paths'] = list(d.get('paths', [])) + list(params['Paths'])
-                else:
-                    gone = set(p.lower() for p in params['Paths'])
-                    d['paths'] = [p for p in d.get('paths', []) if p.lower() not in gone]
-            base.update(changed=True, result={'paths': [HIDDEN_EXCLUSIONS] if d.get('hidden') else list(d['paths'])})
-            return base
-        raise AssertionError('unexpected script %r' % script[:60])
+for _name in MODULES:
+    setattr(FakeWindowsHost, '_' + _name, getattr(WindowsHostModel, _name))
 
 
 def make_action(cls, args, host, task_vars=None, check_mode=False, diff=False, shell_family='powershell',

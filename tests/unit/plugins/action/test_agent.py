@@ -95,7 +95,9 @@ def assert_secret_handling(host, result, secret):
     ({'asr_mobility_os_family': 'windows', 'ansible_facts': {'os_family': 'Debian'}}, 'sh', 'windows'),
     ({'asr_mobility_os_family': 'RedHat', 'ansible_facts': {'os_family': 'Windows'}}, 'powershell', 'linux'),
     ({'ansible_facts': {'os_family': 'Windows'}}, 'sh', 'windows'),
-    ({'ansible_os_family': 'Windows'}, 'sh', 'windows'),
+    # the injected fact variable is deprecated (ansible-core 2.20+): only ansible_facts counts
+    ({'ansible_os_family': 'Windows'}, 'sh', 'linux'),
+    ({'ansible_os_family': 'Windows'}, 'powershell', 'windows'),
     ({'ansible_facts': {'os_family': 'RedHat'}}, 'powershell', 'linux'),
     ({}, 'powershell', 'windows'),
     ({}, 'cmd', 'windows'),

@@ -24,7 +24,8 @@ def test_good_cs_addresses(value):
 @pytest.mark.parametrize('value', [
     'a|;e touch /PWNED #',          # the sed injection of the security review
     '10.0.0.5:443', '[fd00::5]', '10.0.0.5 /Evil', '10.0.0.256', '1.2.3', 'cs_01', '-cs', 'cs01-',
-    '$(id)', '`id`', 'cs01;reboot', 'cs01/x', '', 'a' * 64, 'é.example.com'])
+    '$(id)', '`id`', 'cs01;reboot', 'cs01/x', '', 'a' * 64, 'é.example.com',
+    'cs01\n', '10.0.0.5\n', 'cs01\nid'])  # a trailing newline once passed ($ matches before it)
 def test_bad_cs_addresses(value):
     with pytest.raises(ValueError, match='not an IP address or host name'):
         inputs.check_cs_address(value)

@@ -30,7 +30,7 @@ CS_TIMEOUT=${ASR_DOUBLE_CS_TIMEOUT:-10}
 
 log() { log_to "$LOGFILE" "$@"; }
 say() { printf '%s\n' "$*"; log "$@"; }
-# shellcheck disable=SC2317  # invoked by trap
+# shellcheck disable=SC2317,SC2329  # invoked by trap (shellcheck 0.11 reports SC2329 for it)
 on_exit() {
     local code=$?
     runlog configurator "$code" "$ORIG_ARGS"

@@ -117,12 +117,6 @@ reboot_required:
       exit 1641/3010 (configurator), or msiexec 3010/1641. The registry value C(Reboot_Required) is not a reboot signal.
   returned: always
   type: bool
-agent_config_input:
-  description:
-    - Windows, after a modernized (CSPrime) install or migration, the Agent Config Input the replication appliance
-      needs for this machine (printed by the installer, else from C(AzureRcmCli.exe --getagentconfiginput)).
-  returned: when a modernized install ran on Windows and the value could be read
-  type: str
 vendor_exit_code:
   description: Exit code of the vendor program that failed.
   returned: on vendor failure
@@ -148,9 +142,14 @@ control_plane_before:
 agent_config_input:
   description:
     - The Agent Config Input of an installed modernized agent that is not registered after the run (for
-      example installed with O(register=false)), the base64 the replication appliance turns into this host's
-      C(config.json) (C(RcmProxyAgent.exe -createmobilityagentconfigfile -encodedinput)). Not secret.
-  returned: when the agent is modernized, installed and not registered after the run
+      example installed with O(register=false), or migrated with the registration left for later), the base64
+      the replication appliance turns into this host's C(config.json)
+      (C(RcmProxyAgent.exe -createmobilityagentconfigfile -encodedinput)). Not secret.
+    - Linux reads it with C(<root>/Vx/bin/AzureRcmCli --getagentconfiginput); Windows takes what the installer
+      printed after a modernized install or migration, else C(AzureRcmCli.exe --getagentconfiginput).
+  returned: >-
+    when the agent is modernized, installed and not registered after the run; on Windows also after any
+    modernized install or migration whose value could be read
   type: str
 agent_config_input_decoded:
   description: The Agent Config Input decoded, C(bios_id) (system UUID) and C(fqdn) (host name).

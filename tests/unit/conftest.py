@@ -291,6 +291,7 @@ class FakeHost(object):
         text = '\n'.join(lines) + '\n'
         if opts.get('-i'):
             text = text.replace('Hostname=\n', 'Hostname=%s\n' % opts['-i'])
+        text = text.replace('Port = 80\n', 'Port = %s\n' % opts.get('-p', '443'))
         self.write(conf, text)
         if rc not in (0, 98):
             self._log('/var/log/ua_install.log', ['Registering with %s' % opts.get('-i'),

@@ -9,8 +9,9 @@ options are the module's contract). The host decides, in order: the host variabl
 
 * Linux: the module ``asr.mobility.agent`` runs on the host with the task's arguments unchanged
   (module_defaults, check mode, diff and async are honoured as for any module).
-* Windows: ``plugin_utils.windows_agent`` drives ``ansible.windows`` modules from here with the same
-  planner, options and return keys.
+* Windows: the same lifecycle (``module_utils.agent_lifecycle``), options (``module_utils.agent_args``)
+  and return keys, acted out by ``plugin_utils.windows_agent.WindowsHost`` through ``ansible.windows``
+  modules called from here.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,8 +23,8 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.asr.mobility.plugins.plugin_utils import agent_spec
-from ansible_collections.asr.mobility.plugins.plugin_utils.windows_agent import WindowsAgent
+from ansible_collections.asr.mobility.plugins.module_utils import agent_args, agent_lifecycle
+from ansible_collections.asr.mobility.plugins.plugin_utils.windows_agent import WindowsHost
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import (
     WINDOWS, ModuleCaller, connection_shell_family, host_os_family)
 
@@ -71,15 +72,13 @@ class ActionModule(ActionBase):
     def _run_windows(self, task_vars):
         if self._task.async_val:
             raise AnsibleActionFail('asr.mobility.agent does not support async on Windows hosts')
-        validation, params = self.validate_argument_spec(argument_spec=agent_spec.argument_spec(),
-                                                         required_if=agent_spec.REQUIRED_IF)
+        validation, params = self.validate_argument_spec(**agent_args.module_kwargs())
         secrets = set(validation._no_log_values)
         caller = ModuleCaller(self, task_vars)
-        facts = self._windows_facts(task_vars, caller)
-        agent = WindowsAgent(caller)
-        result = agent.run(params, facts, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff))
-        if agent.warnings:
-            result['warnings'] = list(agent.warnings)
+        host = WindowsHost(caller, facts=self._windows_facts(task_vars, caller))
+        result = agent_lifecycle.run(host, params, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff))
+        if host.warnings:
+            result['warnings'] = list(host.warnings)
         # Nothing a vendor program or a log printed may carry a secret back to the controller's output.
         return remove_values(result, secrets) if secrets else result
 

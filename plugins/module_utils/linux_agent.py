@@ -19,6 +19,9 @@ import shutil
 import tempfile
 
 from ansible_collections.asr.mobility.plugins.module_utils import exit_codes, os_tokens
+from ansible_collections.asr.mobility.plugins.module_utils.agent_lifecycle import AgentHost
+# VendorError and LOG_TAIL_LINES live in the neutral errors module; imported here for the callers of this one.
+from ansible_collections.asr.mobility.plugins.module_utils.errors import LOG_TAIL_LINES, VendorError  # noqa: F401
 from ansible_collections.asr.mobility.plugins.module_utils.installer import parse_version, version_from_build_tag
 from ansible_collections.asr.mobility.plugins.module_utils.state import linux_state, parse_kv
 
@@ -35,19 +38,6 @@ RELEASE_FILES = ('/etc/oracle-release', '/etc/redhat-release', '/etc/centos-rele
                  '/etc/os-release', '/usr/lib/os-release', '/etc/lsb-release', '/etc/debian_version')
 
 DEFAULT_INSTALL_DIR = '/usr/local/ASR'
-LOG_TAIL_LINES = 25
-
-
-class VendorError(Exception):
-    """A vendor program failed: carries the exit code, its meaning and the log tail."""
-
-    def __init__(self, message, code=None, meaning=None, log_tail=None, program=None):
-        super(VendorError, self).__init__(message)
-        self.message = message
-        self.code = code
-        self.meaning = meaning
-        self.log_tail = log_tail or []
-        self.program = program
 
 
 def _host_path(path):
@@ -114,7 +104,8 @@ def installer_metadata(run, package):
             if 'VERSION' not in values:
                 raise ValueError('%s: .vx_version inside the package has no VERSION' % package)
             version = version_from_build_tag(values['VERSION'], values.get('BUILD_TAG'))
-            return {'version': '.'.join(str(p) for p in version), 'version_tuple': version,
+            return {'name': os.path.basename(package), 'version': '.'.join(str(p) for p in version),
+                    'version_tuple': version,
                     'os_built_for': values.get('OS_BUILT_FOR'), 'build_tag': values.get('BUILD_TAG')}
         last_err = (err or out or '').strip()
     raise ValueError('%s is not a readable Mobility Service package (no .vx_version inside: %s)'
@@ -151,6 +142,14 @@ def _failure(table, rc, log_path, out, err, extra_log=None):
         lines = lines + ['--- program output ---'] + output[-10:]
     return VendorError(exit_codes.describe(table, rc), code=rc, meaning=info['meaning'], log_tail=lines,
                        program=exit_codes.PROGRAM_NAMES[table])
+
+
+def _uninstall_incomplete(rc):
+    return VendorError('uninstall.sh exited %s but %s is still present: the inner uninstall failed. '
+                       'Read %s on the host, fix the cause, then run again.'
+                       % (rc, PATHS['vx_version'], PATHS['uninstall_log']),
+                       code=rc, meaning='inner uninstall failed', program='uninstall.sh',
+                       log_tail=tail(PATHS['uninstall_log']))
 
 
 class LinuxAgent(object):
@@ -216,12 +215,64 @@ class LinuxAgent(object):
             raise _failure('linux_uninstaller', rc, PATHS['uninstall_log'], out, err)
         if read_text(PATHS['vx_version']) is not None:
             # reference §1.4: uninstall.sh returns 0 even when the inner uninstall failed.
-            raise VendorError('uninstall.sh exited %s but %s is still present: the inner uninstall failed. '
-                              'Read %s on the host, fix the cause, then run again.'
-                              % (rc, PATHS['vx_version'], PATHS['uninstall_log']),
-                              code=rc, meaning='inner uninstall failed', program='uninstall.sh',
-                              log_tail=tail(PATHS['uninstall_log']))
+            raise _uninstall_incomplete(rc)
         return info
+
+
+class LinuxHost(AgentHost):
+    """The lifecycle's Linux host (``agent_lifecycle.AgentHost``): runs on the target itself."""
+
+    def __init__(self, run, work_dir=None):
+        super(LinuxHost, self).__init__()
+        self.run = run
+        self.work_dir = work_dir
+        self._agent = None
+
+    @property
+    def agent(self):
+        # Created only when something is acted on: it may create work_dir.
+        if self._agent is None:
+            self._agent = LinuxAgent(self.run, work_dir=self.work_dir)
+        return self._agent
+
+    def detect(self, params):
+        return detect_os(params.get('os_token_overrides'))
+
+    def read_state(self):
+        return read_state()
+
+    def installer_readable(self, installer):
+        return os.path.isfile(installer)
+
+    installer_present = installer_readable
+
+    def installer_metadata(self, installer):
+        return installer_metadata(self.run, installer)
+
+    def install(self, installer, step, params):
+        return self.agent.install(installer, step['mode'], step['cs_type'], platform_name=params['platform'],
+                                  install_dir=params['install_dir'])
+
+    def register(self, state, params):
+        return self.agent.register(state, params['control_plane'], cs_address=params['cs_address'],
+                                   cs_port=params['cs_port'], passphrase=params['passphrase'], config=params['config'])
+
+    def uninstall(self, state):
+        return self.agent.uninstall(state)
+
+    def install_not_verified(self, info, state, meta):
+        return VendorError('install exited %s (%s) but %s shows version %s, not %s'
+                           % (info['code'], info['meaning'], PATHS['vx_version'], state['version'], meta['version']),
+                           code=info['code'], meaning=info['meaning'], program='install',
+                           log_tail=tail(PATHS['install_log']))
+
+    def register_not_verified(self, info, state):
+        return VendorError('UnifiedAgentConfigurator.sh succeeded but AGENT_CONFIGURATION_STATUS is %s'
+                           % (state['configuration_status'] or 'missing'), program='UnifiedAgentConfigurator.sh',
+                           log_tail=tail(PATHS['install_log']))
+
+    def uninstall_not_verified(self, info, state):
+        return _uninstall_incomplete(info['code'])
 
 
 def service_states(run):

@@ -27,100 +27,14 @@ description:
 author:
   - asr.mobility developers (@asr-mobility)
 attributes:
-  check_mode:
-    support: full
-    description: Returns the plan and touches nothing.
   diff_mode:
-    support: full
     description: Shows version, control plane and registration before and after.
   platform:
-    support: full
-    platforms: posix
     description: Linux; Windows is handled by the action plugin.
-options:
-  state:
-    description:
-      - C(present) installs the agent when missing; an installed agent of any version is left as it is
-        unless O(version) pins one.
-      - C(latest) upgrades to the version of O(installer) when the installed agent is older.
-      - C(absent) uninstalls the agent and verifies the state file is gone.
-    type: str
-    choices: [present, latest, absent]
-    default: present
-  installer:
-    description:
-      - Path on the host to the installer package C(Microsoft-ASR_UA_<version>_<TOKEN>_..._release.tar.gz).
-      - Needed only when an install or upgrade is planned.
-      - On Windows, a C(.exe) on the host; its version is read from the file name.
-    type: path
-  version:
-    description:
-      - Pin the agent version, either C(9.NN) (any build of that release) or C(9.NN.build.rev).
-      - An installed agent newer than the pin is refused, not downgraded.
-    type: str
-  control_plane:
-    description:
-      - C(classic) registers with a configuration server (C(-c CSLegacy)); C(modernized) with a replication
-        appliance (C(-c CSPrime)). Required unless O(state=absent); there is no silent default.
-    type: str
-    choices: [classic, modernized]
-  migrate:
-    description:
-      - Allow a classic agent to be migrated to modernized when O(control_plane=modernized).
-      - Without it, such a host is refused so a migration never happens by accident.
-    type: bool
-    default: false
-  platform:
-    description: The C(-v) platform of the installer. C(VmWare) for VMware VMs and physical servers.
-    type: str
-    choices: [VmWare, Azure]
-    default: VmWare
-  install_dir:
-    description:
-      - The C(-d) install directory. Any value other than C(/usr/local/ASR) gets C(/ASR) appended by the vendor.
-      - On Windows the C(/InstallLocation); the default means the vendor's default location under Program Files (x86),
-        other values must be Windows paths.
-    type: path
-    default: /usr/local/ASR
-  register:
-    description: Whether the agent must end up registered with the configuration server or appliance.
-    type: bool
-    default: true
-  cs_address:
-    description: Configuration server IP or FQDN (classic). Required when a classic registration is planned.
-    type: str
-  cs_port:
-    description: Configuration server port (classic).
-    type: int
-    default: 443
-  passphrase:
-    description:
-      - The configuration server passphrase (classic), for example from Ansible Vault.
-      - Required when a classic registration is planned. Never logged, never on a command line.
-    type: str
-  config:
-    description:
-      - Content of the appliance C(config.json) for this machine (modernized).
-      - Required when a modernized registration is planned. Never logged, never on a command line.
-    type: str
-  os_token_overrides:
-    description:
-      - Map of C(<Distribution> [<version>]) to installer token that wins over the built-in table.
-      - 'For example C({"Debian 13": "DEBIAN13-64"}). The most specific key wins (full version, major.minor, major, name).'
-    type: dict
-    default: {}
-  work_dir:
-    description:
-      - Directory on the host in which the private temporary directories (extracted package, secret file)
-        are created. Defaults to the system temporary directory.
-      - On Windows, the parent of the private secret directory (default the Windows temporary directory).
-    type: path
-  rollback_on_failure:
-    description:
-      - When this run installed the agent on a host that had none and a later step (registration) fails,
-        uninstall it again so the host is left as it was. Upgrades and migrations cannot be undone.
-    type: bool
-    default: true
+extends_documentation_fragment:
+  - asr.mobility.agent
+  - asr.mobility.attributes
+  - asr.mobility.attributes.posix
 notes:
   - Run with C(become=true); the vendor installer exits 119 when not run as root.
   - Exit codes are mapped to messages from the collection's exit code tables; on failure the tail of
@@ -229,203 +143,25 @@ log_tail:
   elements: str
 '''
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.asr.mobility.plugins.module_utils import linux_agent
-from ansible_collections.asr.mobility.plugins.module_utils.installer import compare_versions
-from ansible_collections.asr.mobility.plugins.module_utils.planner import REGISTER, UNINSTALL, plan, result_base
-
-
-def _describe(state):
-    if not state.get('installed'):
-        return 'installed: false\n'
-    return ('installed: true\nversion: %s\ncontrol_plane: %s\nregistered: %s\ncs_address: %s\n'
-            % (state.get('version'), state.get('control_plane'), state.get('registered'), state.get('cs_address')))
-
-
-def _predicted(state, the_plan, params):
-    names = the_plan.names
-    if UNINSTALL in names:
-        return {'installed': False}
-    after = dict(state)
-    if the_plan.needs_installer:
-        after.update(installed=True, version=the_plan.version_after, control_plane=params['control_plane'])
-    if REGISTER in names:
-        after['registered'] = True
-        if params['control_plane'] == 'classic':
-            after['cs_address'] = params['cs_address']
-    return after
-
-
-def _missing_inputs(params, the_plan):
-    if REGISTER not in the_plan.names:
-        return []
-    if params['control_plane'] == 'classic':
-        return [name for name in ('cs_address', 'passphrase') if not params.get(name)]
-    return [] if params.get('config') else ['config']
-
-
-def _rollback(agent, state_before, done, params):
-    """A fresh install whose registration failed is uninstalled again, so the host is left as it
-    was (no half-configured agent). Upgrades and migrations cannot be undone and are left."""
-    if state_before['installed'] or not params['rollback_on_failure']:
-        return None
-    if not any(d['action'] == 'install' for d in done):
-        return None
-    try:
-        agent.uninstall(linux_agent.read_state())
-    except linux_agent.VendorError as exc:
-        return 'not rolled back: uninstall failed too (%s)' % exc.message
-    return 'rolled back (uninstalled), so the host is as it was before this run'
+from ansible_collections.asr.mobility.plugins.module_utils import agent_args, agent_lifecycle
+from ansible_collections.asr.mobility.plugins.module_utils.linux_agent import LinuxHost
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            state=dict(type='str', default='present', choices=['present', 'latest', 'absent']),
-            installer=dict(type='path'),
-            version=dict(type='str'),
-            control_plane=dict(type='str', choices=['classic', 'modernized']),
-            migrate=dict(type='bool', default=False),
-            platform=dict(type='str', default='VmWare', choices=['VmWare', 'Azure']),
-            install_dir=dict(type='path', default='/usr/local/ASR'),
-            register=dict(type='bool', default=True),
-            cs_address=dict(type='str'),
-            cs_port=dict(type='int', default=443),
-            passphrase=dict(type='str', no_log=True),
-            config=dict(type='str', no_log=True),
-            os_token_overrides=dict(type='dict', default={}, no_log=False),
-            work_dir=dict(type='path'),
-            rollback_on_failure=dict(type='bool', default=True),
-        ),
-        required_if=[('state', 'present', ('control_plane',)), ('state', 'latest', ('control_plane',))],
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(supports_check_mode=True, **agent_args.module_kwargs())
     params = module.params
 
     def run(argv, cwd=None):
         return module.run_command(argv, cwd=cwd)
 
-    result = dict(changed=False, actions=[], reboot_required=False)
-    if params['version']:
-        try:
-            linux_agent.check_version(params['version'])
-        except ValueError as exc:
-            module.fail_json(msg='version: %s' % exc, **result)
-
-    detected = linux_agent.detect_os(params['os_token_overrides'])
-    state = linux_agent.read_state()
-    result.update(result_base(detected, state))
-    if detected['supported'] and not detected['confirmed']:
-        module.warn(detected['reason'])
-
-    if params['state'] != 'absent' and not detected['supported']:
-        module.fail_json(msg='Unsupported operating system: %s. Nothing was changed.' % detected['reason'], **result)
-
-    def decide(candidate):
-        return plan(state, params['state'], candidate=candidate, pin=params['version'],
-                    control_plane=params['control_plane'], register=params['register'],
-                    cs_address=params['cs_address'], migrate=params['migrate'])
-
-    meta = None
-    the_plan = None
-    installer = params['installer']
-    has_package = bool(installer) and params['state'] != 'absent' and os.path.isfile(installer)
-    if has_package and (params['state'] != 'latest' or params['version']):
-        # Reading the package decompresses it (a real one is hundreds of MB): only when the
-        # decision needs it. A host already at the wanted version and registration does not.
-        probe = decide(None)
-        if not probe.refusal and not probe.needs_installer:
-            the_plan = probe
-    if has_package and the_plan is None:
-        try:
-            meta = linux_agent.installer_metadata(run, installer)
-        except ValueError as exc:
-            module.fail_json(msg='%s. Nothing was changed.' % exc, **result)
-        result['installer_version'] = meta['version']
-        built_for = meta['os_built_for'] or ''
-        if built_for.lower() != (detected['token'] or '').lower():
-            module.fail_json(msg='The installer %s was built for %s but this host needs %s (%s %s). Nothing was run; '
-                                 'use the installer for %s.'
-                                 % (os.path.basename(installer), built_for or 'an unknown OS', detected['token'],
-                                    detected['distribution'], detected['version'], detected['token']), **result)
-
-    if the_plan is None:
-        the_plan = decide(meta['version_tuple'] if meta else None)
-    if the_plan.refusal:
-        refusal = the_plan.refusal
-        if installer and meta is None and params['state'] != 'absent':
-            refusal += ' (the installer %s does not exist on the host)' % installer
-        module.fail_json(msg='%s. Nothing was changed.' % refusal, **result)
-    result['installer_needed'] = the_plan.needs_installer
-    if the_plan.needs_installer and meta is None and not module.check_mode:
-        where = ('the file %s does not exist on the host' % installer) if installer else 'no installer was given'
-        result['actions'] = the_plan.actions
-        module.fail_json(msg='An installer is needed (%s) but %s. Nothing was changed.'
-                             % (', '.join(the_plan.names), where), **result)
-    missing = _missing_inputs(params, the_plan)
-    if missing:
-        module.fail_json(msg='Registration (%s) needs %s. Nothing was changed.'
-                             % (params['control_plane'], ' and '.join(missing)), **result)
-
-    result['actions'] = the_plan.actions
-    result['changed'] = the_plan.changed
-    predicted = _predicted(state, the_plan, params)
-    if module._diff:
-        result['diff'] = {'before': _describe(state), 'after': _describe(predicted)}
-    if module.check_mode or not the_plan.changed:
-        result.update(version_after=predicted.get('version'), registered=bool(predicted.get('registered')),
-                      control_plane=predicted.get('control_plane'))
-        module.exit_json(**result)
-
-    agent = linux_agent.LinuxAgent(run, work_dir=params['work_dir'])
-    done = []
-    try:
-        for step in the_plan.actions:
-            current = linux_agent.read_state()
-            if step['action'] == UNINSTALL:
-                agent.uninstall(current)
-            elif step['action'] == REGISTER:
-                agent.register(current, params['control_plane'], cs_address=params['cs_address'],
-                               cs_port=params['cs_port'], passphrase=params['passphrase'], config=params['config'])
-                after = linux_agent.read_state()
-                if not after['registered']:
-                    raise linux_agent.VendorError(
-                        'UnifiedAgentConfigurator.sh succeeded but AGENT_CONFIGURATION_STATUS is %s'
-                        % (after['configuration_status'] or 'missing'), program='UnifiedAgentConfigurator.sh',
-                        log_tail=linux_agent.tail(linux_agent.PATHS['install_log']))
-            else:
-                info = agent.install(installer, step['mode'], step['cs_type'], platform_name=params['platform'],
-                                     install_dir=params['install_dir'])
-                result['reboot_required'] = result['reboot_required'] or info['reboot_required']
-                after = linux_agent.read_state()
-                if not after['installed'] or after['version_tuple'] is None or \
-                        compare_versions(after['version_tuple'], meta['version_tuple']) != 0:
-                    raise linux_agent.VendorError(
-                        'install exited %s (%s) but %s shows version %s, not %s'
-                        % (info['code'], info['meaning'], linux_agent.PATHS['vx_version'], after['version'],
-                           meta['version']), code=info['code'], meaning=info['meaning'], program='install',
-                        log_tail=linux_agent.tail(linux_agent.PATHS['install_log']))
-            done.append(step)
-    except linux_agent.VendorError as exc:
-        rollback = _rollback(agent, state, done, params)
-        if rollback:
-            result['rollback'] = rollback
-        final = linux_agent.read_state()
-        result.update(changed=bool(done) or exc.program not in ('tar', None), actions=done,
-                      failed_action=step, version_after=final['version'], registered=final['registered'],
-                      control_plane=final['control_plane'], vendor_exit_code=exc.code,
-                      vendor_message=exc.meaning, log_tail=exc.log_tail)
-        msg = '%s failed: %s' % (step['action'], exc.message)
-        if rollback:
-            msg += ' The fresh install was %s.' % rollback
-        module.fail_json(msg=msg, **result)
-
-    final = linux_agent.read_state()
-    result.update(version_after=final['version'], registered=final['registered'],
-                  control_plane=final['control_plane'])
+    host = LinuxHost(run, work_dir=params['work_dir'])
+    result = agent_lifecycle.run(host, params, check_mode=module.check_mode, diff=module._diff)
+    for warning in host.warnings:
+        module.warn(warning)
+    if result.pop('failed', False):
+        module.fail_json(**result)
     module.exit_json(**result)
 
 

@@ -19,16 +19,11 @@ description:
 author:
   - asr.mobility developers (@asr-mobility)
 attributes:
-  check_mode:
-    support: full
-    description: Reads only; check mode changes nothing either way.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is no diff.
   platform:
-    support: full
-    platforms: posix
     description: Linux; Windows hosts are read by the Windows support of the collection.
+extends_documentation_fragment:
+  - asr.mobility.attributes.info
+  - asr.mobility.attributes.posix
 options:
   os_token_overrides:
     description:

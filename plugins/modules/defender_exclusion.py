@@ -28,18 +28,17 @@ author:
   - asr.mobility developers (@asr-mobility)
 attributes:
   action:
-    support: full
     description: Implemented by an action plugin that drives C(ansible.windows) modules.
   check_mode:
-    support: full
     description: Reads the exclusions and returns what would change.
   diff_mode:
-    support: full
     description: Shows the exclusion list before and after.
   platform:
-    support: full
-    platforms: windows
     description: Windows hosts with Microsoft Defender.
+extends_documentation_fragment:
+  - asr.mobility.attributes
+  - asr.mobility.attributes.action
+  - asr.mobility.attributes.windows
 options:
   paths:
     description:

@@ -34,13 +34,10 @@ import re
 import uuid
 
 from ansible_collections.asr.mobility.plugins.module_utils import exit_codes, os_tokens
-from ansible_collections.asr.mobility.plugins.module_utils.installer import (
-    InstallerNameError, compare_versions, parse_name, parse_version)
-from ansible_collections.asr.mobility.plugins.module_utils.linux_agent import LOG_TAIL_LINES, VendorError
-from ansible_collections.asr.mobility.plugins.module_utils.planner import REGISTER, UNINSTALL, plan, result_base
+from ansible_collections.asr.mobility.plugins.module_utils.agent_lifecycle import AgentHost
+from ansible_collections.asr.mobility.plugins.module_utils.errors import LOG_TAIL_LINES, VendorError
+from ansible_collections.asr.mobility.plugins.module_utils.installer import InstallerNameError, parse_name
 from ansible_collections.asr.mobility.plugins.module_utils.state import windows_state
-# The module's own helpers, so diff text, predictions and input checks are the Linux ones.
-from ansible_collections.asr.mobility.plugins.modules.agent import _describe, _missing_inputs, _predicted
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import ModuleCallError
 
 PRODUCT_CODE = '{275197FC-14FD-4560-A5EB-38217F80CBD1}'
@@ -64,8 +61,6 @@ LOGS = {
 INSTALLER_EXE = {'CSLegacy': 'UnifiedAgent.exe', 'CSPrime': 'UnifiedAgentInstaller.exe'}
 CONFIGURATOR_EXE = 'UnifiedAgentConfigurator.exe'
 SECRET_FILE = {'classic': 'connection.passphrase', 'modernized': 'config.json'}
-# Exit code with which the installer or msiexec has already started a reboot: nothing more can run now.
-REBOOT_STARTED = 1641
 
 # Writes the secret (a SecureString from sensitive_parameters, never a plain argument) into a new
 # directory whose ACL grants only SYSTEM and Administrators: the Windows form of a 0600 file in a
@@ -211,14 +206,69 @@ def windows_facts(facts):
     }
 
 
-class WindowsAgent(object):
-    """Acts on one Windows host through ``caller`` (``windows_calls.ModuleCaller`` or a test double)."""
+class WindowsHost(AgentHost):
+    """The lifecycle's Windows host (``agent_lifecycle.AgentHost``): acts through ``caller``
+    (``windows_calls.ModuleCaller`` or a test double) from the controller. ``facts`` are the host's
+    gathered facts (distribution, version, architecture)."""
 
-    def __init__(self, caller, secret_id=None):
+    metadata_is_cheap = True  # the version is in the installer's file name
+
+    def __init__(self, caller, facts=None, secret_id=None):
+        super(WindowsHost, self).__init__()
         self.call = caller
+        self.facts = facts or {}
         self.secret_id = secret_id or uuid.uuid4().hex
-        self.warnings = []
-        self.cleanup_error = None
+
+    # -- what the lifecycle asks ---------------------------------------------------------------
+    def check_inputs(self, params):
+        install_location_for(params.get('install_dir'))
+
+    def check_register_inputs(self, params):
+        configurator_command('x', params['control_plane'], 'x', params.get('cs_address'), params.get('cs_port'))
+
+    def detect(self, params):
+        host = windows_facts(self.facts)
+        return os_tokens.detect(distribution=host['distribution'], version=host['version'],
+                                architecture=host['architecture'], os_family='Windows',
+                                overrides=params.get('os_token_overrides') or {})
+
+    def describe_os(self, detected):
+        return detected['reason']
+
+    def installer_readable(self, installer):
+        return True  # only its name is read; whether it is on the host is checked before acting
+
+    def installer_present(self, installer):
+        return self.file_exists(installer)
+
+    def installer_metadata(self, installer):
+        try:
+            meta = parse_name(installer)
+        except InstallerNameError as exc:
+            raise ValueError('%s. On Windows the version is read from the installer file name, so keep the '
+                             'vendor name' % exc)
+        meta = dict(meta)
+        meta['os_built_for'] = meta['token']
+        return meta
+
+    def install_not_verified(self, info, state, meta):
+        return VendorError('the installer exited %s (%s) but the registry shows version %s, not %s'
+                           % (info['code'], info['meaning'], state['version'], meta['version']),
+                           code=info['code'], meaning=info['meaning'], program='UnifiedAgent installer',
+                           log_tail=self.log_tail(LOGS['installer'], [LOGS['errors']]))
+
+    def register_not_verified(self, info, state):
+        return VendorError('UnifiedAgentConfigurator.exe exited %s but AgentConfigurationStatus is %s'
+                           % (info['code'], state['configuration_status'] or 'missing'),
+                           code=info['code'], meaning=info['meaning'], program='UnifiedAgentConfigurator.exe',
+                           log_tail=self.log_tail(LOGS['configurator']))
+
+    def uninstall_not_verified(self, info, state):
+        return VendorError('msiexec exited %s (%s) but the product %s is still registered: the uninstall did '
+                           'not finish. Read %s on the host, fix the cause, then run again.'
+                           % (info['code'], info['meaning'], PRODUCT_CODE, LOGS['uninstall']),
+                           code=info['code'], meaning=info['meaning'], program='msiexec',
+                           log_tail=self.log_tail(LOGS['uninstall']))
 
     # -- reading ---------------------------------------------------------------------------
     def read_state(self):
@@ -294,21 +344,23 @@ class WindowsAgent(object):
                               % (installer, extract_dir, INSTALLER_EXE[cs_type]), code=rc, program='extractor')
         return extract_dir
 
-    def install(self, installer, step, install_location, platform):
+    def install(self, installer, step, params):
         extract_dir = self.ensure_extracted(installer, step['cs_type'])
-        cmd = install_command(extract_dir, step['cs_type'], step['mode'], install_location, platform)
+        cmd = install_command(extract_dir, step['cs_type'], step['mode'], install_location_for(params.get('install_dir')),
+                              params.get('platform') or 'VmWare')
         rc, output = self._command(cmd, chdir=extract_dir)
         info = exit_codes.interpret('windows_installer', rc)
         if not info['ok']:
             raise self._failure('windows_installer', rc, output, LOGS['installer'], [LOGS['errors']])
         return info
 
-    def register(self, state, params, install_location):
+    def register(self, state, params):
         """UnifiedAgentConfigurator.exe with the secret in a private file that is removed whatever happens."""
         control_plane = params['control_plane']
         secret = params['passphrase'] if control_plane == 'classic' else params['config']
         directory = ntpath.join(params.get('work_dir') or DEFAULT_WORK_DIR, 'asr-mobility-%s' % self.secret_id)
         secret_path = ntpath.join(directory, SECRET_FILE[control_plane])
+        install_location = install_location_for(params.get('install_dir'))
         cmd = configurator_command(configurator_path(state.get('install_dir'), install_location), control_plane,
                                    secret_path, params.get('cs_address'), params.get('cs_port'))
         try:
@@ -335,195 +387,9 @@ class WindowsAgent(object):
             # A connection error here must not hide the error that is already propagating.
             self.cleanup_error = '%s (%s)' % (directory, exc)
 
-    def uninstall(self):
+    def uninstall(self, state=None):
         rc, output = self._command(uninstall_command())
         info = exit_codes.interpret('msiexec', rc)
         if not info['ok']:
             raise self._failure('msiexec', rc, output, LOGS['uninstall'])
         return info
-
-    # -- the lifecycle ---------------------------------------------------------------------
-    def run(self, params, facts, check_mode=False, diff=False):
-        """One host, like the Linux module's main(): returns the result dict (``failed`` + ``msg`` on failure)."""
-        result = dict(changed=False, actions=[], reboot_required=False)
-
-        def fail(msg):
-            result['failed'] = True
-            result['msg'] = msg
-            return result
-
-        if params.get('version'):
-            try:
-                parse_version(params['version'])
-            except ValueError as exc:
-                return fail('version: %s' % exc)
-        try:
-            install_location = install_location_for(params.get('install_dir'))
-        except ValueError as exc:
-            return fail('%s. Nothing was changed.' % exc)
-
-        host = windows_facts(facts)
-        detected = os_tokens.detect(distribution=host['distribution'], version=host['version'],
-                                    architecture=host['architecture'], os_family='Windows',
-                                    overrides=params.get('os_token_overrides') or {})
-        state = self.read_state()
-        result.update(result_base(detected, state))
-        if detected['supported'] and not detected['confirmed']:
-            self.warnings.append(detected['reason'])
-        if params['state'] != 'absent' and not detected['supported']:
-            return fail('Unsupported operating system: %s. Nothing was changed.' % detected['reason'])
-
-        meta = None
-        installer = params.get('installer')
-        if installer and params['state'] != 'absent':
-            try:
-                meta = parse_name(installer)
-            except InstallerNameError as exc:
-                return fail('%s. On Windows the version is read from the installer file name, so keep the '
-                            'vendor name. Nothing was changed.' % exc)
-            result['installer_version'] = meta['version']
-            if meta['token'].lower() != os_tokens.WINDOWS_TOKEN.lower():
-                return fail('The installer %s was built for %s but this host needs %s (%s). Nothing was run; use the '
-                            'installer for %s.' % (meta['name'], meta['token'], detected['token'],
-                                                   detected['reason'], detected['token']))
-
-        the_plan = plan(state, params['state'], candidate=meta['version_tuple'] if meta else None,
-                        pin=params.get('version'), control_plane=params.get('control_plane'),
-                        register=params.get('register'), cs_address=params.get('cs_address'),
-                        migrate=params.get('migrate'))
-        if the_plan.refusal:
-            return fail('%s. Nothing was changed.' % the_plan.refusal)
-        result['installer_needed'] = the_plan.needs_installer
-        if the_plan.needs_installer and meta is None:
-            result['actions'] = the_plan.actions
-            return fail('An installer is needed (%s) but no installer was given. Nothing was changed.'
-                        % ', '.join(the_plan.names))
-        missing = _missing_inputs(params, the_plan)
-        if missing:
-            return fail('Registration (%s) needs %s. Nothing was changed.'
-                        % (params['control_plane'], ' and '.join(missing)))
-        if REGISTER in the_plan.names:
-            try:
-                configurator_command('x', params['control_plane'], 'x', params.get('cs_address'), params.get('cs_port'))
-            except ValueError as exc:
-                return fail('%s. Nothing was changed.' % exc)
-
-        result['actions'] = the_plan.actions
-        result['changed'] = the_plan.changed
-        predicted = _predicted(state, the_plan, params)
-        if diff:
-            result['diff'] = {'before': _describe(state), 'after': _describe(predicted)}
-        if check_mode or not the_plan.changed:
-            # The installer need not be on the host yet: a role plans first and copies only when needed.
-            result.update(version_after=predicted.get('version'), registered=bool(predicted.get('registered')),
-                          control_plane=predicted.get('control_plane'))
-            return result
-
-        if the_plan.needs_installer and not self.file_exists(installer):
-            result['changed'] = False
-            return fail('An installer is needed (%s) but the file %s does not exist on the host. Nothing was changed.'
-                        % (', '.join(the_plan.names), installer))
-        return self._act(the_plan, state, params, meta, install_location, result)
-
-    def _act(self, the_plan, state_before, params, meta, install_location, result):
-        """Run the plan's steps in order. Each step verifies its effect by reading the registry
-        back; that read is the state the next step starts from (no other reads)."""
-        done = []
-        step = None
-        current = state_before
-        try:
-            for index, step in enumerate(the_plan.actions):
-                if step['action'] == UNINSTALL:
-                    info = self.uninstall()
-                    if info['code'] != REBOOT_STARTED:
-                        current = self.read_state()
-                        if current['installed']:
-                            raise VendorError(
-                                'msiexec exited %s (%s) but the product %s is still registered: the uninstall did '
-                                'not finish. Read %s on the host, fix the cause, then run again.'
-                                % (info['code'], info['meaning'], PRODUCT_CODE, LOGS['uninstall']),
-                                code=info['code'], meaning=info['meaning'], program='msiexec',
-                                log_tail=self.log_tail(LOGS['uninstall']))
-                elif step['action'] == REGISTER:
-                    info = self.register(current, params, install_location)
-                    current = self.read_state()
-                    if not current['registered']:
-                        raise VendorError('UnifiedAgentConfigurator.exe exited %s but AgentConfigurationStatus is %s'
-                                          % (info['code'], current['configuration_status'] or 'missing'),
-                                          code=info['code'], meaning=info['meaning'],
-                                          program='UnifiedAgentConfigurator.exe',
-                                          log_tail=self.log_tail(LOGS['configurator']))
-                else:
-                    info = self.install(params['installer'], step, install_location, params.get('platform') or 'VmWare')
-                    if info['code'] != REBOOT_STARTED:
-                        current = self.read_state()
-                        if not current['installed'] or current['version_tuple'] is None or \
-                                compare_versions(current['version_tuple'], meta['version_tuple']) != 0:
-                            raise VendorError(
-                                'the installer exited %s (%s) but the registry shows version %s, not %s'
-                                % (info['code'], info['meaning'], current['version'], meta['version']),
-                                code=info['code'], meaning=info['meaning'], program='UnifiedAgent installer',
-                                log_tail=self.log_tail(LOGS['installer'], [LOGS['errors']]))
-                        if current.get('reboot_required'):
-                            result['reboot_required'] = True
-                result['reboot_required'] = result['reboot_required'] or info['reboot_required']
-                done.append(step)
-                if info['code'] == REBOOT_STARTED:
-                    pending = [s['action'] for s in the_plan.actions[index + 1:]]
-                    if pending:
-                        self.warnings.append('%s exited 1641: the host is rebooting now, so %s did not run; run again '
-                                             'after the reboot.' % (step['action'], ', '.join(pending)))
-                    # The host cannot be read while it goes down: report what the plan predicted.
-                    uninstalled = step['action'] == UNINSTALL
-                    result.update(actions=done, version_after=None if uninstalled else the_plan.version_after,
-                                  registered=False if uninstalled or REGISTER in pending
-                                  else bool(state_before.get('registered')),
-                                  control_plane=None if uninstalled else params.get('control_plane'))
-                    return self._finish(result)
-        except (VendorError, ModuleCallError, ValueError) as exc:
-            if not isinstance(exc, VendorError):
-                exc = VendorError(getattr(exc, 'message', None) or str(exc))
-            rollback = self._rollback(state_before, done, params)
-            if rollback:
-                result['rollback'] = rollback
-            try:
-                final = self.read_state()
-            except ModuleCallError:
-                final = current
-            result.update(changed=bool(done) or exc.program not in ('extractor', None), actions=done,
-                          failed_action=step, version_after=final['version'], registered=final['registered'],
-                          control_plane=final['control_plane'], vendor_exit_code=exc.code,
-                          vendor_message=exc.meaning, log_tail=exc.log_tail, failed=True)
-            msg = '%s failed: %s' % (step['action'] if step else 'the run', exc.message)
-            if rollback:
-                msg += ' The fresh install was %s.' % rollback
-            result['msg'] = msg
-            return self._finish(result)
-
-        # The registry may not record the control plane: after an installer run it is the one asked for.
-        plane = current['control_plane']
-        if plane is None and current['installed'] and the_plan.needs_installer:
-            plane = params.get('control_plane')
-        result.update(version_after=current['version'], registered=current['registered'], control_plane=plane)
-        return self._finish(result)
-
-    def _rollback(self, state_before, done, params):
-        """A fresh install whose registration failed is uninstalled again (as on Linux)."""
-        if state_before['installed'] or not params.get('rollback_on_failure', True):
-            return None
-        if not any(d['action'] == 'install' for d in done):
-            return None
-        try:
-            self.uninstall()
-            if self.read_state()['installed']:
-                return 'not rolled back: msiexec ran but the product is still registered'
-        except (VendorError, ModuleCallError) as exc:
-            return 'not rolled back: uninstall failed too (%s)' % getattr(exc, 'message', exc)
-        return 'rolled back (uninstalled), so the host is as it was before this run'
-
-    def _finish(self, result):
-        if self.cleanup_error:
-            result['failed'] = True
-            result['msg'] = ((result.get('msg') + ' ') if result.get('msg') else '') + (
-                'The secret file directory %s could not be removed: remove it by hand now.' % self.cleanup_error)
-        return result

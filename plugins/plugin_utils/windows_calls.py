@@ -16,13 +16,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.asr.mobility.plugins.module_utils.errors import HostCallError
+
 WINDOWS = 'windows'
 LINUX = 'linux'
 WINDOWS_SHELLS = ('powershell', 'cmd')
 OS_FAMILY_VAR = 'asr_mobility_os_family'
 
 
-class ModuleCallError(Exception):
+class ModuleCallError(HostCallError):
     """An ``ansible.windows`` module reported a failure."""
 
     def __init__(self, module, result, what=None):
@@ -33,7 +35,6 @@ class ModuleCallError(Exception):
         if what:
             message = '%s (%s)' % (message, what)
         super(ModuleCallError, self).__init__(message)
-        self.message = message
 
 
 def connection_shell_family(connection):

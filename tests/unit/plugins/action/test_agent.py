@@ -18,7 +18,8 @@ from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
 
 from ansible_collections.asr.mobility.plugins.action import agent as agent_action
 from ansible_collections.asr.mobility.plugins.module_utils import exit_codes
-from ansible_collections.asr.mobility.plugins.plugin_utils import agent_spec, windows_agent
+from ansible_collections.asr.mobility.plugins.module_utils import agent_args
+from ansible_collections.asr.mobility.plugins.plugin_utils import windows_agent
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import host_os_family
 
 from asr_windows_double import (
@@ -146,27 +147,32 @@ def test_linux_dispatch_applies_module_defaults_like_package(monkeypatch):
     assert captured['module_args'] == {'state': 'absent', 'cs_port': 4443}
 
 
-def test_derived_argument_spec_is_the_modules_argument_spec(monkeypatch):
-    """The action validates Windows args with the module's own spec (rebuilt from DOCUMENTATION)."""
+def test_module_and_windows_action_validate_with_one_spec(monkeypatch, windows_vars):
+    """The module and the Windows side of the action take the one spec of module_utils.agent_args."""
     from ansible_collections.asr.mobility.plugins.modules import agent as agent_module
     captured = {}
 
     class Stop(Exception):
         pass
 
-    def fake_module(**kwargs):
-        captured.update(kwargs)
-        raise Stop()
+    def capture(name):
+        def fake(**kwargs):
+            captured[name] = kwargs
+            raise Stop()
+        return fake
 
-    monkeypatch.setattr(agent_module, 'AnsibleModule', fake_module)
+    monkeypatch.setattr(agent_module, 'AnsibleModule', capture('module'))
     with pytest.raises(Stop):
         agent_module.main()
-    module_spec = captured['argument_spec']
-    for option in module_spec.values():
-        if option.get('no_log') is False:  # explicit "not a secret" marks say nothing DOCUMENTATION lacks
-            del option['no_log']
-    assert agent_spec.argument_spec() == module_spec
-    assert [tuple(r[:3]) for r in captured['required_if']] == [tuple(r) for r in agent_spec.REQUIRED_IF]
+    action = make_action(ActionModule, dict(CLASSIC), FakeWindowsHost())
+    monkeypatch.setattr(action, 'validate_argument_spec', capture('action'))
+    with pytest.raises(Stop):
+        action.run(task_vars=windows_vars)
+    expected = agent_args.agent_argument_spec()
+    for name in ('module', 'action'):
+        assert captured[name]['argument_spec'] == expected
+        assert [tuple(r) for r in captured[name]['required_if']] == [tuple(r) for r in agent_args.REQUIRED_IF]
+    assert agent_args.SECRET_OPTIONS == ('config', 'passphrase')
 
 
 # --- Windows: installs ---------------------------------------------------------------------

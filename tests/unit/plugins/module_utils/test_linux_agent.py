@@ -88,7 +88,8 @@ def test_read_state_default_drscout_location(host):
 @pytest.mark.parametrize('prefix', ['./', ''])
 def test_installer_metadata(host, prefix):
     meta = linux_agent.installer_metadata(host.run, host.package('9.66.0.0', 7567, 'RHEL8-64', member_prefix=prefix))
-    assert meta == {'version': '9.66.7567.0', 'version_tuple': (9, 66, 7567, 0), 'os_built_for': 'RHEL8-64',
+    assert meta == {'name': 'Microsoft-ASR_UA_9.66.0.0_RHEL8-64_GA_20Sep2025_release.tar.gz',
+                    'version': '9.66.7567.0', 'version_tuple': (9, 66, 7567, 0), 'os_built_for': 'RHEL8-64',
                     'build_tag': 'RELEASE_9.66.0.0_GA_7567_Sep_20_2025_INMAGE'}
 
 

@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright: asr.mobility contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The options of ``asr.mobility.agent``, documented once (the spec is ``module_utils/agent_args.py``)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r'''
+options:
+  state:
+    description:
+      - C(present) installs the agent when missing; an installed agent of any version is left as it is
+        unless O(version) pins one.
+      - C(latest) upgrades to the version of O(installer) when the installed agent is older.
+      - C(absent) uninstalls the agent and verifies the state file is gone.
+    type: str
+    choices: [present, latest, absent]
+    default: present
+  installer:
+    description:
+      - Path on the host to the installer package C(Microsoft-ASR_UA_<version>_<TOKEN>_..._release.tar.gz).
+      - Needed only when an install or upgrade is planned.
+      - On Windows, a C(.exe) on the host; its version is read from the file name.
+    type: path
+  version:
+    description:
+      - Pin the agent version, either C(9.NN) (any build of that release) or C(9.NN.build.rev).
+      - An installed agent newer than the pin is refused, not downgraded.
+    type: str
+  control_plane:
+    description:
+      - C(classic) registers with a configuration server (C(-c CSLegacy)); C(modernized) with a replication
+        appliance (C(-c CSPrime)). Required unless O(state=absent); there is no silent default.
+    type: str
+    choices: [classic, modernized]
+  migrate:
+    description:
+      - Allow a classic agent to be migrated to modernized when O(control_plane=modernized).
+      - Without it, such a host is refused so a migration never happens by accident.
+    type: bool
+    default: false
+  platform:
+    description: The C(-v) platform of the installer. C(VmWare) for VMware VMs and physical servers.
+    type: str
+    choices: [VmWare, Azure]
+    default: VmWare
+  install_dir:
+    description:
+      - The C(-d) install directory. Any value other than C(/usr/local/ASR) gets C(/ASR) appended by the vendor.
+      - On Windows the C(/InstallLocation); the default means the vendor's default location under Program Files (x86),
+        other values must be Windows paths.
+    type: path
+    default: /usr/local/ASR
+  register:
+    description: Whether the agent must end up registered with the configuration server or appliance.
+    type: bool
+    default: true
+  cs_address:
+    description: Configuration server IP or FQDN (classic). Required when a classic registration is planned.
+    type: str
+  cs_port:
+    description: Configuration server port (classic).
+    type: int
+    default: 443
+  passphrase:
+    description:
+      - The configuration server passphrase (classic), for example from Ansible Vault.
+      - Required when a classic registration is planned. Never logged, never on a command line.
+    type: str
+  config:
+    description:
+      - Content of the appliance C(config.json) for this machine (modernized).
+      - Required when a modernized registration is planned. Never logged, never on a command line.
+    type: str
+  os_token_overrides:
+    description:
+      - Map of C(<Distribution> [<version>]) to installer token that wins over the built-in table.
+      - 'For example C({"Debian 13": "DEBIAN13-64"}). The most specific key wins (full version, major.minor, major, name).'
+    type: dict
+    default: {}
+  work_dir:
+    description:
+      - Directory on the host in which the private temporary directories (extracted package, secret file)
+        are created. Defaults to the system temporary directory.
+      - On Windows, the parent of the private secret directory (default the Windows temporary directory).
+    type: path
+  rollback_on_failure:
+    description:
+      - When this run installed the agent on a host that had none and a later step (registration) fails,
+        uninstall it again so the host is left as it was. Upgrades and migrations cannot be undone.
+    type: bool
+    default: true
+'''

@@ -171,7 +171,7 @@ def _run(host, params, check_mode, diff, result):
     def decide(candidate):
         return plan(state, params['state'], candidate=candidate, pin=params.get('version'),
                     control_plane=params.get('control_plane'), register=params.get('register'),
-                    cs_address=params.get('cs_address'), migrate=params.get('migrate'))
+                    cs_address=params.get('cs_address'), migrate=params.get('migrate'), cs_port=params.get('cs_port'))
 
     installer = params.get('installer')
     meta, the_plan = _read_installer(host, params, detected, decide, result)

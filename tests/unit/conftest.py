@@ -102,6 +102,7 @@ class FakeHost(object):
         for path in (self.root, self.packages, self.work):
             os.makedirs(path)
         self.calls = []
+        self.systemctl_calls = []
         # behaviour knobs
         self.install_rc = None          # None: 0 for a fresh install, 98 otherwise
         self.install_writes_state = True
@@ -200,8 +201,9 @@ class FakeHost(object):
     # --- the vendor programs ---------------------------------------------------------------
     def run(self, argv, cwd=None, **kwargs):
         argv = [str(a) for a in argv]
-        self.calls.append({'argv': list(argv), 'cwd': cwd})
         program = os.path.basename(argv[0])
+        # service checks are kept apart from the vendor programs the tests count
+        (self.systemctl_calls if program == 'systemctl' else self.calls).append({'argv': list(argv), 'cwd': cwd})
         if program == 'tar':
             proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             out, err = proc.communicate()
@@ -210,11 +212,14 @@ class FakeHost(object):
             return self._install(argv, cwd)
         if program == 'UnifiedAgentConfigurator.sh':
             return self._configure(argv)
-        if program == 'uninstall.sh':
+        if program in ('uninstall.sh', 'uninstall'):
             return self._uninstall(argv)
         if program == 'systemctl':
             if self.systemctl_missing:
                 raise OSError(2, 'No such file or directory: systemctl')
+            if argv[1] in ('start', 'restart'):
+                self.systemctl[argv[-1]] = 'active'
+                return 0, '', ''
             state = self.systemctl.get(argv[-1], 'inactive')
             return (0 if state == 'active' else 3), state + '\n', ''
         raise AssertionError('unexpected command %r' % (argv,))
@@ -281,13 +286,25 @@ class FakeHost(object):
         if self.state_kv() is None:
             return 1, 'agent not installed\n', ''
         rc = self.configurator_rc
-        status = self.configurator_status or ('Succeeded' if rc in (0, 98) else 'Failed')
-        self._set_kv('AGENT_CONFIGURATION_STATUS', status)
+        if rc != 13:
+            # the status line is deleted and vxagent stopped before the CS is contacted (UnifiedAgentConfigurator.sh:1833-1837)
+            self.systemctl['vxagent'] = 'inactive'
+            values = self.state_kv()
+            values.pop('AGENT_CONFIGURATION_STATUS', None)
+            self.write('/usr/local/.vx_version', ''.join('%s=%s\n' % kv for kv in sorted(values.items())))
+        status = self.configurator_status or ('Succeeded' if rc == 0 else 'Failed')
+        if rc == 0:
+            self.systemctl['vxagent'] = 'active'
+        if status != 'none':
+            self._set_kv('AGENT_CONFIGURATION_STATUS', status)
         conf = self.state_kv()['INSTALLATION_DIR'] + '/etc/drscout.conf'
         # the configurator generates a HostId, writes CSType and the CS address (UnifiedAgentConfigurator.sh:798,1243,844)
         text = self.read(conf).replace('HostId = 1234_45466_67689', 'HostId=0b5d6f1e-0000-4000-8000-000000000002')
-        lines = [line for line in text.splitlines() if not line.startswith(('CSType=', 'PlatformChangeToCSPrime='))]
-        lines.insert(1, 'CSType=%s' % opts.get('-c', 'CSLegacy'))
+        lines = text.splitlines()
+        # CSPrime is written only once the appliance accepted the client (:1212-1215); CSLegacy after the fingerprint (:1288)
+        if opts.get('-c', 'CSLegacy') == 'CSLegacy' or rc == 0:
+            lines = [line for line in lines if not line.startswith(('CSType=', 'PlatformChangeToCSPrime='))]
+            lines.insert(1, 'CSType=%s' % opts.get('-c', 'CSLegacy'))
         text = '\n'.join(lines) + '\n'
         if opts.get('-i'):
             text = text.replace('Hostname=\n', 'Hostname=%s\n' % opts['-i'])

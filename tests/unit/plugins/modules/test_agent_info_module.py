@@ -52,7 +52,7 @@ def test_installed_agent(host, run_module):
     assert result['os_token'] == 'RHEL8-64' and result['os_token_confirmed'] is True
     assert result['unsupported_reason'] is None
     assert result['distribution'] == 'RedHat' and result['distribution_version'] == '8.9'
-    assert [c['argv'] for c in host.calls] == [['systemctl', 'is-active', 'vxagent'],
+    assert [c['argv'] for c in host.systemctl_calls] == [['systemctl', 'is-active', 'vxagent'],
                                                ['systemctl', 'is-active', 'uarespawnd']]
 
 

@@ -65,8 +65,13 @@ atest-tree: collection
 	git ls-files -co --exclude-standard -z | xargs -0 -I{} sh -c 'test -e "{}" && echo "{}"' | \
 		tar -cf - -T - | tar -xf - -C $(ATEST_TREE)
 
+# All of tests/unit, once: plugins (the Windows action tests with the PowerShell syntax check, which
+# needs tree-sitter), roles, the lab doubles. double-units, windows-units and azure-units run parts of
+# it on their own for a quick look; `make test` does not run them again (TEST_SUITES).
 units: collection
-	PYTHONPATH=$(COLL_TREE) tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider tests/unit/plugins tests/unit/test_yaml_conditionals.py
+	@$(BIN)/python -c 'import tree_sitter, tree_sitter_powershell' 2>/dev/null || \
+		$(BIN)/pip install $(PIP_QUIET) tree-sitter tree-sitter-powershell
+	ASR_REQUIRE_TREE_SITTER=1 PYTHONPATH=$(COLL_TREE) tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider tests/unit
 
 units-ansible-test: atest-tree ansible-test-cache
 	cd $(ATEST_TREE) && $(BIN)/ansible-test units --venv --python 3.11 --requirements
@@ -100,8 +105,9 @@ lint: collection
 # ---------------------------------------------------------------------------------------------
 # The README's test command: everything CI runs, fastest first. Each suite is a target of its own
 # (mk/*.mk); TEST_SUITES lists them in order.
-TEST_SUITES := units sanity lint double-units windows-tests awx-tests bad-input lab-scenarios \
-	azure-tests runner-tests
+# `units` already ran tests/unit whole: of windows-tests and azure-tests only the parts outside it.
+TEST_SUITES := units sanity lint windows-contract awx-tests bad-input lab-scenarios \
+	azure-contract azure-molecule runner-tests
 
 .PHONY: azure-tests
 azure-tests: azure-contract azure-molecule

@@ -664,7 +664,7 @@ def bench(args) -> int:
                 lab.down()
         if not args.no_staged:
             n = min(args.sizes)
-            say(f"\n== N={n}: staged (fresh hosts, the installer already in /var/tmp/asr-mobility)")
+            say(f"\n== N={n}: staged (fresh hosts, the installer already in /var/lib/asr-mobility)")
             lab, inventory, setup_s = ctx.lab(n)
             try:
                 package = next(ctx.installers.glob(f"Microsoft-ASR_UA_{VERSIONS[-1]}_{TOKEN}_*"))

@@ -23,7 +23,7 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.asr.mobility.plugins.module_utils import agent_args, agent_lifecycle
+from ansible_collections.asr.mobility.plugins.module_utils import agent_args, agent_lifecycle, inputs
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_agent import WindowsHost
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import (
     WINDOWS, ModuleCaller, connection_shell_family, host_os_family)
@@ -74,6 +74,8 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail('asr.mobility.agent does not support async on Windows hosts')
         validation, params = self.validate_argument_spec(**agent_args.module_kwargs())
         secrets = set(validation._no_log_values)
+        if params.get('config'):
+            secrets.update(inputs.secret_strings(params['config']))
         caller = ModuleCaller(self, task_vars)
         host = WindowsHost(caller, facts=self._windows_facts(task_vars, caller))
         result = agent_lifecycle.run(host, params, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff))

@@ -10,91 +10,90 @@ agree that nothing is to be done. Any doubt (a bad input, an unsupported OS, no 
 action planned, a Windows host) answers ``converged: false`` with the reason, and the role then runs
 its full path, which decides again and reports errors with its usual messages. The decision itself
 is the same code: ``asr.mobility.agent`` in check mode (module_utils.planner).
+
+With ``mode: choose`` it is the first step of that full path, on Linux and Windows alike: the same
+input checks, token and installer choice (plugin_utils.rollout_choice), failing with the role's
+error message, and returning the token, the chosen installer and its sha256; no module runs on
+the host except the listing of a host directory (``installer_source: host``).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import glob
 import os
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.urls import open_url
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.asr.mobility.plugins.filter.mobility import (
-    choose_installer, os_token, parse_checksums)
+from ansible_collections.asr.mobility.plugins.module_utils import agent_lifecycle
+from ansible_collections.asr.mobility.plugins.module_utils.agent_args import agent_argument_spec
+from ansible_collections.asr.mobility.plugins.plugin_utils import rollout_choice
+from ansible_collections.asr.mobility.plugins.plugin_utils.rollout_choice import (
+    NAME_PATTERNS, SOURCES, STATES, Problem)
+from ansible_collections.asr.mobility.plugins.plugin_utils.windows_agent import WindowsHost
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import (
-    WINDOWS, connection_shell_family, host_os_family)
+    WINDOWS, ModuleCaller, connection_shell_family, host_os_family)
+
+__all__ = ['ActionModule', 'input_problem', 'outcome', 'STATES', 'SOURCES']
 
 MODULE = 'asr.mobility.agent'
-STATES = ('present', 'latest', 'absent')
-SOURCES = ('controller', 'url', 'host')
-NAME_PATTERNS = ['Microsoft-ASR_UA_*', 'microsoft-asr_ua_*']
+MODES = ('fast_path', 'choose')
+# Where the role puts a Windows installer; in check mode only its file name (the version) is read.
+WINDOWS_REMOTE_DIR = 'C:\\Windows\\Temp\\asr-mobility'
 
-ARGUMENT_SPEC = dict(
-    state=dict(type='str', default='present'),
-    reboot=dict(type='str', default='never'),
-    version=dict(type='str', default=''),
-    control_plane=dict(type='str', default=''),
-    migrate=dict(type='bool', default=False),
-    platform=dict(type='str', default='VmWare'),
-    install_dir=dict(type='str', default='/usr/local/ASR'),
-    register=dict(type='bool', default=True),
-    cs_address=dict(type='str', default=''),
-    cs_port=dict(type='int', default=443),
-    passphrase=dict(type='str', default='', no_log=True),
-    config=dict(type='str', default='', no_log=True),
-    os_token_overrides=dict(type='dict', default={}),
-    installer_source=dict(type='str', default='controller'),
-    installer_dir=dict(type='str', default=''),
-    installer_url=dict(type='str', default=''),
-    installer_host_dir=dict(type='str', default=''),
-    checksum_file=dict(type='str', default='SHA256SUMS'),
-    remote_dir=dict(type='str', default='/var/tmp/asr-mobility'),
-    url_timeout=dict(type='int', default=10),
-)
+
+def _argument_spec():
+    """``asr.mobility.agent``'s one spec (module_utils.agent_args), extended with the role's installer
+    options and relaxed where the fast path must answer rather than fail: no ``choices`` (a bad value
+    is an input problem the full path words) and empty defaults for the role's empty variables. The
+    installer path and work directory are the plugin's to compute, not inputs."""
+    spec = agent_argument_spec()
+    for name in ('installer', 'work_dir', 'rollback_on_failure'):
+        del spec[name]
+    for option in spec.values():
+        option.pop('choices', None)
+    for name in ('version', 'control_plane', 'cs_address', 'passphrase', 'config'):
+        spec[name]['default'] = ''
+    spec.update(
+        mode=dict(type='str', default='fast_path', choices=list(MODES)),
+        reboot=dict(type='str', default='never'),
+        installer_source=dict(type='str', default='controller'),
+        installer_dir=dict(type='str', default=''),
+        installer_url=dict(type='str', default=''),
+        installer_host_dir=dict(type='str', default=''),
+        checksum_file=dict(type='str', default='SHA256SUMS'),
+        checksums=dict(type='dict', default={}),
+        remote_dir=dict(type='str', default='/var/lib/asr-mobility'),
+        verify_checksum=dict(type='bool', default=True),
+        allow_insecure_http=dict(type='bool', default=False),
+        url_username=dict(type='str', default=''),
+        url_password=dict(type='str', default='', no_log=True),
+        url_timeout=dict(type='int', default=10),
+    )
+    return spec
+
+
+ARGUMENT_SPEC = _argument_spec()
 
 
 class NotConverged(Exception):
     """The fast path cannot say "nothing to do": the full path decides and reports."""
 
 
-def input_problem(params):
-    """The role's input checks (tasks/inputs.yml) as one function: None or what is wrong."""
-    if params['state'] not in STATES:
-        return 'state %r' % params['state']
-    if params['reboot'] not in ('never', 'if_required'):
-        return 'reboot %r' % params['reboot']
-    if params['installer_source'] not in SOURCES:
-        return 'installer_source %r' % params['installer_source']
-    if params['state'] == 'absent':
-        return None
-    if params['control_plane'] not in ('classic', 'modernized'):
-        return 'control_plane %r' % params['control_plane']
-    if params['register'] and params['control_plane'] == 'classic' and not (
-            params['cs_address'] and params['passphrase']):
-        return 'classic registration inputs missing'
-    if params['register'] and params['control_plane'] == 'modernized' and not params['config']:
-        return 'modernized registration config missing'
-    location = {'controller': 'installer_dir', 'url': 'installer_url',
-                'host': 'installer_host_dir'}[params['installer_source']]
-    if not params[location]:
-        return '%s not set' % location
-    return None
+def input_problem(params, windows=False):
+    """The role's input checks as one function: None or what is wrong (``Problem``: ``code`` is
+    the fast path's reason, ``message`` the role's error)."""
+    return rollout_choice.input_problem(params, windows)
 
 
 def outcome(host, token, choice, plan):
     """The role's per-host record (``mobility_service_result``) for a host left as it was."""
-    return {
-        'host': host, 'os_token': token,
-        'installer': (choice or {}).get('name'),
-        'version_before': plan.get('version_before'), 'version_after': plan.get('version_after'),
-        'actions': [], 'changed': False, 'registered': bool(plan.get('registered', False)),
-        'reboot_required': False, 'rebooted': False, 'checksum_verified': False,
-        'failed': False, 'failure_reason': '',
-    }
+    return rollout_choice.host_record(host, os_token=token, installer=(choice or {}).get('name'), plan=plan)
 
 
 class ActionModule(ActionBase):
@@ -107,6 +106,17 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         task_vars = task_vars or {}
         dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        if rollout_choice.insecure_http_accepted(params):
+            result.setdefault('warnings', []).append(
+                'The installer mirror %s is plain http:// and its checksums are not pinned: accepted only because '
+                'mobility_service_allow_insecure_http=true.' % params['installer_url'])
+        if params['mode'] == 'choose':
+            result.update(changed=False)
+            try:
+                result.update(self._choose(params, task_vars))
+            except Problem as exc:
+                result.update(exc.extra, failed=True, msg=exc.message)
+            return result
         result.update(changed=False, converged=False)
         try:
             result.update(self._decide(params, task_vars))
@@ -115,31 +125,60 @@ class ActionModule(ActionBase):
         return result
 
     # ----------------------------------------------------------------------------------------------
-    def _decide(self, params, task_vars):
-        family, evidence = host_os_family(task_vars, connection_shell_family(self._connection))
-        if family == WINDOWS:
-            raise NotConverged('Windows host (%s): the full path also keeps the Defender exclusions' % evidence)
-        problem = input_problem(params)
+    def _windows(self, task_vars):
+        return host_os_family(task_vars, connection_shell_family(self._connection))
+
+    def _choose(self, params, task_vars):
+        """The role's full path, before it asks the host: the inputs, the token, the installer and
+        its sha256 (mode=choose). Fails with the role's message; changes nothing."""
+        family = self._windows(task_vars)[0]
+        problem = input_problem(params, windows=family == WINDOWS)
         if problem:
-            raise NotConverged('inputs: %s' % problem)
+            raise problem
+        detected = rollout_choice.host_token(task_vars.get('ansible_facts') or {}, params)
+        out = {'os': detected, 'installer': {}, 'installer_sha256': '', 'os_family': family}
+        if params['state'] == 'absent':
+            return out
+        try:
+            names, sums_text = self._listing(params, task_vars, every_source=True)
+        except NotConverged as exc:
+            raise Problem('listing', '%s. %s' % (exc, rollout_choice.UNCHANGED), os=detected)
+        sums = params['checksums'] or rollout_choice.parse_checksums(sums_text)
+        try:
+            out['installer'], out['installer_sha256'] = rollout_choice.choose(params, detected['token'], names, sums)
+        except Problem as exc:
+            exc.extra['os'] = detected
+            raise
+        return out
+
+    def _decide(self, params, task_vars):
+        family, evidence = self._windows(task_vars)
+        windows = family == WINDOWS
+        problem = input_problem(params, windows=windows)
+        if problem:
+            raise NotConverged('inputs: %s' % problem.code)
         facts = task_vars.get('ansible_facts') or {}
-        detected = os_token(facts, params['os_token_overrides'])
+        try:
+            detected = rollout_choice.host_token(facts, params)
+        except Problem as exc:
+            raise NotConverged(exc.code)
         absent = params['state'] == 'absent'
-        if not absent and not detected['supported']:
-            raise NotConverged('unsupported OS: %s' % detected['reason'])
 
         choice = None
         if not absent:
-            names = self._installer_names(params, task_vars)
+            names = self._listing(params, task_vars)[0]
             if names is not None:
-                choice = choose_installer(names, detected['token'], params['version'], strict=False)
-            if params['state'] == 'latest' and (choice is None or 'error' in choice):
-                raise NotConverged('state=latest and no installer to compare with: %s'
-                                   % (choice or {}).get('error', 'not listed'))
+                try:
+                    choice = rollout_choice.choose(params, detected['token'], names, {})[0]
+                except Problem as exc:
+                    raise NotConverged(exc.code)
+            elif params['state'] == 'latest':
+                raise NotConverged('state=latest and no installer to compare with: not listed')
             if choice is not None and 'error' in choice:
                 choice = None
 
-        plan = self._check_mode_plan(params, choice, task_vars)
+        plan = self._windows_plan(params, choice, task_vars) if windows else \
+            self._check_mode_plan(params, choice, task_vars)
         if plan.get('failed'):
             raise NotConverged('decision failed: %s' % plan.get('msg', ''))
         actions = [a.get('action') for a in plan.get('actions') or []]
@@ -147,6 +186,10 @@ class ActionModule(ActionBase):
             raise NotConverged('planned: %s' % (', '.join(actions) or 'an installer'))
         if not absent and plan.get('os_token') and plan['os_token'] != detected['token']:
             raise NotConverged('the host reads token %s, the facts %s' % (plan['os_token'], detected['token']))
+        if windows:
+            # Planned by the same lifecycle as Linux; the full path still runs for the Defender exclusions.
+            raise NotConverged('Windows host (%s): nothing planned for the agent, but the full path also keeps the '
+                               'Defender exclusions' % evidence)
 
         # The record's keys at the top: the role registers this result as mobility_service_result.
         out = outcome(task_vars.get('inventory_hostname'), detected['token'], choice, plan)
@@ -156,8 +199,10 @@ class ActionModule(ActionBase):
             out['warnings'] = plan['warnings']
         return out
 
-    def _installer_names(self, params, task_vars):
-        """Installer file names as tasks/choose.yml reads them; None when not read here."""
+    def _listing(self, params, task_vars, every_source=False):
+        """``(names, checksum text)``: the installer file names the source offers and the text of
+        its checksum file ('' when not read). Names are None when not read here: the fast path
+        lists a host directory only for O(state=latest); the full path (``every_source``) always."""
         source = params['installer_source']
         if source == 'controller':
             directory = params['installer_dir']
@@ -166,29 +211,59 @@ class ActionModule(ActionBase):
             names = set()
             for pattern in NAME_PATTERNS:
                 names.update(os.path.basename(p) for p in glob.glob(os.path.join(directory, pattern)))
-            return sorted(names)
+            text = ''
+            if every_source and not params['checksums']:
+                try:
+                    with open(os.path.join(directory, params['checksum_file']), 'rb') as handle:
+                        text = to_text(handle.read(), errors='surrogate_or_replace')
+                except (IOError, OSError):
+                    text = ''
+            return sorted(names), text
         if source == 'url':
             url = params['installer_url'].rstrip('/') + '/' + params['checksum_file']
             try:
-                text = to_text(open_url(url, timeout=params['url_timeout']).read())
+                text = to_text(open_url(url, timeout=params['url_timeout'], url_username=params['url_username'] or None,
+                                        url_password=params['url_password'] or None,
+                                        force_basic_auth=bool(params['url_username'])).read())
             except Exception as exc:  # pylint: disable=broad-except
                 raise NotConverged('cannot read %s: %s' % (url, exc))
-            return sorted(parse_checksums(text))
-        if params['state'] != 'latest':
-            return None                       # host source: only latest needs the listing
+            return sorted(rollout_choice.parse_checksums(text)), text
+        if params['state'] != 'latest' and not every_source:
+            return None, ''                   # host source: only latest needs the listing
         found = self._run_module('ansible.builtin.find', {
             'paths': params['installer_host_dir'], 'patterns': NAME_PATTERNS}, task_vars)
         if found.get('failed'):
             raise NotConverged('cannot list %s on the host: %s' % (params['installer_host_dir'], found.get('msg')))
-        return [os.path.basename(f['path']) for f in found.get('files') or []]
+        names = [os.path.basename(f['path']) for f in found.get('files') or []]
+        text = ''
+        if every_source and not params['checksums']:
+            sums = self._run_module('ansible.builtin.slurp', {
+                'src': params['installer_host_dir'].rstrip('/') + '/' + params['checksum_file']}, task_vars)
+            if not sums.get('failed') and sums.get('content'):
+                text = to_text(base64.b64decode(sums['content']), errors='surrogate_or_replace')
+        return names, text
 
     def _check_mode_plan(self, params, choice, task_vars):
-        """``asr.mobility.agent`` in check mode, with the arguments of tasks/linux.yml."""
-        if choice:
-            where = params['installer_host_dir'] if params['installer_source'] == 'host' else params['remote_dir']
-            installer = where.rstrip('/') + '/' + choice['name']
-        else:
-            installer = None
+        """``asr.mobility.agent`` in check mode on a Linux host, with the role's arguments."""
+        where = params['installer_host_dir'] if params['installer_source'] == 'host' else params['remote_dir']
+        args = self._agent_args(params, choice, where.rstrip('/') + '/' + choice['name'] if choice else None)
+        if params['installer_source'] != 'host':
+            args['work_dir'] = params['remote_dir']
+        return self._run_module(MODULE, args, task_vars)
+
+    def _windows_plan(self, params, choice, task_vars):
+        """The same lifecycle in check mode on a Windows host (``WindowsHost``, reads only)."""
+        installer = (params['installer_host_dir'].rstrip('\\') if params['installer_source'] == 'host'
+                     else WINDOWS_REMOTE_DIR) + '\\' + choice['name'] if choice else None
+        validated = ArgumentSpecValidator(agent_argument_spec()).validate(self._agent_args(params, choice, installer))
+        if validated.error_messages:
+            return {'failed': True, 'msg': '; '.join(validated.error_messages)}
+        host = WindowsHost(ModuleCaller(self, task_vars), facts=task_vars.get('ansible_facts') or {})
+        return agent_lifecycle.run(host, validated.validated_parameters, check_mode=True)
+
+    @staticmethod
+    def _agent_args(params, choice, installer):
+        """The role's ``asr.mobility.agent`` arguments for this choice."""
         version = params['version'] or (choice['version'] if choice and params['state'] == 'latest' else '')
         args = {
             'state': params['state'], 'migrate': params['migrate'], 'platform': params['platform'],
@@ -199,9 +274,7 @@ class ActionModule(ActionBase):
                     'cs_address': params['cs_address'], 'passphrase': params['passphrase'],
                     'config': params['config']}
         args.update((k, v) for k, v in optional.items() if v)
-        if params['installer_source'] != 'host':
-            args['work_dir'] = params['remote_dir']
-        return self._run_module(MODULE, args, task_vars)
+        return args
 
     def _run_module(self, name, args, task_vars):
         """A module in check mode, whatever the task's own check mode (nothing changes here)."""

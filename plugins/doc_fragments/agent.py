@@ -27,6 +27,13 @@ options:
       - Needed only when an install or upgrade is planned.
       - On Windows, a C(.exe) on the host; its version is read from the file name.
     type: path
+  installer_sha256:
+    description:
+      - The sha256 the installer was verified against. When given (the role always gives it), the module
+        copies the installer into a private directory while hashing it and runs only that copy, so a file
+        swapped after verification is refused before it runs.
+      - Linux hosts.
+    type: str
   version:
     description:
       - Pin the agent version, either C(9.NN) (any build of that release) or C(9.NN.build.rev).
@@ -61,7 +68,9 @@ options:
     type: bool
     default: true
   cs_address:
-    description: Configuration server IP or FQDN (classic). Required when a classic registration is planned.
+    description:
+      - Configuration server IP address (IPv4 or IPv6) or host name (classic), without a port (see O(cs_port)).
+      - Required when a classic registration is planned. Anything else is refused before any vendor program runs.
     type: str
   cs_port:
     description: Configuration server port (classic).
@@ -71,12 +80,16 @@ options:
     description:
       - The configuration server passphrase (classic), for example from Ansible Vault.
       - Required when a classic registration is planned. Never logged, never on a command line.
+      - Refused when blank or when it contains whitespace (the vendor configurator cuts it at the first space).
     type: str
   config:
     description:
-      - Content of the appliance C(config.json) for this machine (modernized).
-      - Required when a modernized registration is planned. Never logged, never on a command line.
-    type: str
+      - Content of the appliance C(config.json) for this machine (modernized), as JSON text or as a mapping
+        (ansible-core 2.16 turns a JSON string into one); it is always written as JSON.
+      - Must be a non-empty JSON object; anything else is refused before any vendor program runs.
+      - Required when a modernized registration is planned. Never logged (every string inside it is
+        hidden from the output), never on a command line.
+    type: raw
   os_token_overrides:
     description:
       - Map of C(<Distribution> [<version>]) to installer token that wins over the built-in table.
@@ -95,4 +108,11 @@ options:
         uninstall it again so the host is left as it was. Upgrades and migrations cannot be undone.
     type: bool
     default: true
+  lock_timeout:
+    description:
+      - How long, in seconds, to wait for another run that is installing, registering or uninstalling the agent
+        on the same host (a lock file under C(/run/lock)). After that the task fails and nothing is run.
+      - Linux hosts. Check mode takes no lock.
+    type: int
+    default: 600
 '''

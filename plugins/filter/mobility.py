@@ -1,46 +1,37 @@
 # -*- coding: utf-8 -*-
 # Copyright: asr.mobility contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Controller-side filters over the collection's pure logic (os_tokens, installer)."""
+"""Controller-side filters over the collection's pure logic (os_tokens, installer, the role's
+choice and record in plugin_utils.rollout_choice, the "is this Windows?" rule of windows_calls)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
 import tarfile
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.asr.mobility.plugins.module_utils import installer as installer_utils
-from ansible_collections.asr.mobility.plugins.module_utils import os_tokens
 from ansible_collections.asr.mobility.plugins.module_utils import preflight
 from ansible_collections.asr.mobility.plugins.module_utils.state import parse_kv
+from ansible_collections.asr.mobility.plugins.plugin_utils import rollout_choice
+from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import host_vars_os_family
 
 
 def os_token(facts, overrides=None):
     """Ansible facts (``ansible_facts``) -> the token decision dict of ``os_tokens.detect``."""
-    facts = facts or {}
-    return os_tokens.detect(
-        distribution=facts.get('distribution'),
-        version=facts.get('distribution_version'),
-        # Windows localises ``architecture`` ("64 bits"); ``architecture2`` is not localised.
-        architecture=facts.get('architecture2') or facts.get('architecture'),
-        os_family=facts.get('os_family'),
-        overrides=overrides or {},
-    )
+    return rollout_choice.os_token(facts, overrides)
 
 
 def choose_installer(names, token, version=None, strict=True):
     """File names (paths allowed) -> the parsed installer chosen for ``token`` (newest, or the
     newest matching the pinned ``version``). Fails with the reason when there is none, or with
     ``strict=False`` returns ``{'error': reason}`` so the caller can decide whether it matters."""
-    try:
-        return installer_utils.choose(names or [], token, version or None)
-    except (LookupError, ValueError) as exc:
-        if strict:
-            raise AnsibleFilterError(str(exc))
-        return {'error': str(exc)}
+    choice = rollout_choice.choose_installer(names, token, version)
+    if strict and 'error' in choice:
+        raise AnsibleFilterError(choice['error'])
+    return choice
 
 
 def parse_installer_name(name):
@@ -50,20 +41,22 @@ def parse_installer_name(name):
         raise AnsibleFilterError(str(exc))
 
 
-_SUM_LINE = re.compile(r'^(?P<sum>[0-9a-fA-F]{64})\s+\*?(?P<name>\S.*)$')
-_BSD_LINE = re.compile(r'^SHA256\s*\((?P<name>.+)\)\s*=\s*(?P<sum>[0-9a-fA-F]{64})$')
-
-
 def parse_checksums(text):
     """``sha256sum`` (or BSD ``SHA256 (name) = sum``) text -> {file name: lower-case sha256}."""
-    sums = {}
-    for raw in (text or '').splitlines():
-        line = raw.strip()
-        match = _SUM_LINE.match(line) or _BSD_LINE.match(line)
-        if match:
-            name = re.split(r'[\\/]', match.group('name').strip())[-1]
-            sums[name] = match.group('sum').lower()
-    return sums
+    return rollout_choice.parse_checksums(text)
+
+
+def os_family(host_vars):
+    """``windows`` or ``linux`` for a host, from its variables (``hostvars[inventory_hostname]``):
+    the variable ``asr_mobility_os_family``, then the ``os_family`` fact, then the connection
+    (winrm/psrp, or a powershell/cmd shell, mean Windows). The rule of ``asr.mobility.agent``'s
+    backend choice, for every role."""
+    return host_vars_os_family(host_vars)
+
+
+def host_record(host, **kwargs):
+    """The role's per-host record ``mobility_service_result`` (see ``plugin_utils.rollout_choice.host_record``)."""
+    return rollout_choice.host_record(host, **kwargs)
 
 
 def package_info(path):
@@ -148,11 +141,13 @@ def kernel_check(kernel, token, supported_kernels=None, agent_version=None, fres
 class FilterModule(object):
     def filters(self):
         return {
-            'os_token': os_token,
             'kernel_check': kernel_check,
+            'os_token': os_token,
             'choose_installer': choose_installer,
             'parse_installer_name': parse_installer_name,
             'parse_checksums': parse_checksums,
+            'os_family': os_family,
+            'host_record': host_record,
             'package_info': package_info,
             'summary_rows': summary_rows,
             'summary_lines': summary_lines,

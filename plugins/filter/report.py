@@ -23,6 +23,7 @@ try:  # Python 3
 except ImportError:  # pragma: no cover - Python 2 controllers are not supported by ansible-core
     from cgi import escape as _html_escape
 
+
 def _e(value):
     return _html_escape(_text(value), quote=True)
 

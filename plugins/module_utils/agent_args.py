@@ -25,6 +25,7 @@ DEFAULT_INSTALL_DIR = '/usr/local/ASR'
 _SPEC = dict(
     state=dict(type='str', default='present', choices=STATES),
     installer=dict(type='path'),
+    installer_sha256=dict(type='str'),
     version=dict(type='str'),
     control_plane=dict(type='str', choices=CONTROL_PLANES),
     migrate=dict(type='bool', default=False),
@@ -34,10 +35,12 @@ _SPEC = dict(
     cs_address=dict(type='str'),
     cs_port=dict(type='int', default=443),
     passphrase=dict(type='str', no_log=True),
-    config=dict(type='str', no_log=True),
+    # A JSON string, or the mapping ansible-core 2.16 makes of one: always written as JSON (inputs.config_text).
+    config=dict(type='raw', no_log=True),
     os_token_overrides=dict(type='dict', default={}, no_log=False),
     work_dir=dict(type='path'),
     rollback_on_failure=dict(type='bool', default=True),
+    lock_timeout=dict(type='int', default=600),
 )
 
 REQUIRED_IF = [('state', 'present', ('control_plane',)), ('state', 'latest', ('control_plane',))]

@@ -5,7 +5,7 @@
 
 ``run(host, params, check_mode, diff)`` is everything ``asr.mobility.agent`` does for one host:
 
-1. check the inputs (version pin, the host's own input rules);
+1. check the inputs (version pin, ``inputs.check_common``, the host's own input rules);
 2. detect the OS token and read the installed state;
 3. refuse an unsupported OS;
 4. read the installer's metadata only when the decision needs it, and refuse a package built for
@@ -28,6 +28,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.asr.mobility.plugins.module_utils.errors import HostCallError, VendorError
+from ansible_collections.asr.mobility.plugins.module_utils.inputs import check_common
 from ansible_collections.asr.mobility.plugins.module_utils.installer import compare_versions, parse_version
 from ansible_collections.asr.mobility.plugins.module_utils.planner import REGISTER, UNINSTALL, plan, result_base
 
@@ -53,6 +54,11 @@ class AgentHost(object):
 
     def check_inputs(self, params):
         """Raise ValueError for an input this host cannot take (before anything is read)."""
+
+    def exclusive(self, params):
+        """Taken before a run that may act (not in check mode): returns an object with ``release()``.
+        Raise HostCallError (busy) or ValueError (unsafe) to refuse the run."""
+        return _NoHold()
 
     def check_register_inputs(self, params):
         """Raise ValueError for a registration input this host cannot pass to its configurator."""
@@ -130,6 +136,11 @@ def missing_inputs(params, the_plan):
     return [] if params.get('config') else ['config']
 
 
+class _NoHold(object):
+    def release(self):
+        pass
+
+
 class _Failed(Exception):
     """Stops the lifecycle with a message; the result so far is returned with it."""
 
@@ -139,14 +150,24 @@ class _Failed(Exception):
 
 
 def run(host, params, check_mode=False, diff=False):
-    """One host's lifecycle; returns the result dict (``failed`` + ``msg`` on failure)."""
+    """One host's lifecycle; returns the result dict (``failed`` + ``msg`` on failure).
+    Outside check mode the whole lifecycle runs holding the host's exclusive hold (``host.exclusive``)."""
     result = dict(changed=False, actions=[], reboot_required=False)
+    hold = None
     try:
+        if not check_mode:
+            try:
+                hold = host.exclusive(params)
+            except (HostCallError, ValueError) as exc:
+                raise _Failed('%s. Nothing was changed.' % (getattr(exc, 'message', None) or exc))
         return _run(host, params, check_mode, diff, result)
     except _Failed as exc:
         result['failed'] = True
         result['msg'] = exc.msg
         return result
+    finally:
+        if hold is not None:
+            hold.release()
 
 
 def _run(host, params, check_mode, diff, result):
@@ -156,6 +177,7 @@ def _run(host, params, check_mode, diff, result):
         except ValueError as exc:
             raise _Failed('version: %s' % exc)
     try:
+        params = check_common(params)
         host.check_inputs(params)
     except ValueError as exc:
         raise _Failed('%s. Nothing was changed.' % exc)

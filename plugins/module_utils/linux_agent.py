@@ -18,7 +18,8 @@ import platform
 import shutil
 import tempfile
 
-from ansible_collections.asr.mobility.plugins.module_utils import exit_codes, os_tokens
+from ansible_collections.asr.mobility.plugins.module_utils import exit_codes, host_safety, os_tokens
+from ansible_collections.asr.mobility.plugins.module_utils.inputs import check_no_whitespace
 from ansible_collections.asr.mobility.plugins.module_utils.agent_lifecycle import AgentHost
 # VendorError and LOG_TAIL_LINES live in the neutral errors module; imported here for the callers of this one.
 from ansible_collections.asr.mobility.plugins.module_utils.errors import LOG_TAIL_LINES, VendorError  # noqa: F401
@@ -32,6 +33,9 @@ PATHS = {
     'errors_json': '/var/log/InstallerErrors.json',
     'uninstall_log': '/var/log/ua_uninstall.log',
     'proc': '/proc',
+    'mounts': '/proc/mounts',
+    'lock': '/run/lock/asr-mobility.lock',
+    'secret_base': '/run/asr-mobility',
 }
 
 RELEASE_FILES = ('/etc/oracle-release', '/etc/redhat-release', '/etc/centos-release', '/etc/SuSE-release',
@@ -165,17 +169,22 @@ def _uninstall_incomplete(rc):
 class LinuxAgent(object):
     """Runs the vendor programs. ``run(argv, cwd=None) -> (rc, out, err)``."""
 
-    def __init__(self, run, work_dir=None):
+    def __init__(self, run, work_dir=None, secret_dir=None):
         self.run = run
         self.work_dir = work_dir
+        self.secret_dir = secret_dir or work_dir
         if work_dir and not os.path.isdir(work_dir):
             os.makedirs(work_dir, 0o700)
 
-    def install(self, package, mode, cs_type, platform_name='VmWare', install_dir=None):
-        """Extract ``package`` into a private temp dir and run ``./install`` from there.
-        Returns the interpreted exit code (dict); raises VendorError on failure."""
+    def install(self, package, mode, cs_type, platform_name='VmWare', install_dir=None, sha256=None):
+        """Extract ``package`` into a private temp dir and run ``./install`` from there. With
+        ``sha256``, the package is first copied there while hashed and only that copy is used.
+        Returns the interpreted exit code (dict); raises VendorError on failure (UnsafeError, a
+        ValueError, when the package is not the verified one)."""
         workdir = tempfile.mkdtemp(prefix='asr-mobility-', dir=self.work_dir)
         try:
+            if sha256:
+                package = host_safety.copy_verified(package, workdir, sha256)
             rc, out, err = self.run(['tar', '-xf', package, '-C', workdir])
             if rc != 0:
                 raise VendorError('could not extract %s: %s' % (package, (err or out).strip()), code=rc,
@@ -198,7 +207,7 @@ class LinuxAgent(object):
     def register(self, state, control_plane, cs_address=None, cs_port=None, passphrase=None, config=None):
         """Register through UnifiedAgentConfigurator.sh; the secret goes through a 0600 file in a
         private directory that is removed whatever happens, never through the command line."""
-        secret_dir = tempfile.mkdtemp(prefix='asr-mobility-secret-', dir=self.work_dir)
+        secret_dir = tempfile.mkdtemp(prefix='asr-mobility-secret-', dir=self.secret_dir)
         try:
             if control_plane == 'classic':
                 secret = _secret_file(secret_dir, 'connection.passphrase', passphrase)
@@ -259,10 +268,33 @@ class LinuxHost(AgentHost):
 
     @property
     def agent(self):
-        # Created only when something is acted on: it may create work_dir.
+        # Created only when something is acted on: it may create work_dir and the secret base.
         if self._agent is None:
-            self._agent = LinuxAgent(self.run, work_dir=self.work_dir)
+            self._agent = LinuxAgent(self.run, work_dir=self.work_dir, secret_dir=self.secret_base())
         return self._agent
+
+    def secret_base(self):
+        """``/run/asr-mobility`` when ``/run`` is a tmpfs (secrets never reach a disk), else the work dir."""
+        if host_safety.run_is_tmpfs(read_text(PATHS['mounts'])):
+            return host_safety.make_private_dir(_host_path(PATHS['secret_base']))
+        return self.work_dir
+
+    def check_inputs(self, params):
+        for name in ('installer', 'install_dir', 'work_dir'):
+            check_no_whitespace(name, params.get(name))
+        if params.get('install_dir') and not params['install_dir'].startswith('/'):
+            raise ValueError('install_dir %r is not an absolute path (the vendor installer exits 156)'
+                             % params['install_dir'])
+        if params.get('work_dir'):
+            host_safety.check_private_dir(params['work_dir'], 'work directory')
+        if params['state'] != 'absent':
+            host_safety.check_exec_mount(params.get('work_dir') or tempfile.gettempdir(), 'work directory')
+        if params.get('installer') and params['state'] != 'absent':
+            host_safety.check_private_dir(os.path.dirname(os.path.abspath(params['installer'])),
+                                          'installer directory')
+
+    def exclusive(self, params):
+        return _Hold(self, params.get('lock_timeout', 600))
 
     def detect(self, params):
         return detect_os(params.get('os_token_overrides'))
@@ -280,7 +312,7 @@ class LinuxHost(AgentHost):
 
     def install(self, installer, step, params):
         return self.agent.install(installer, step['mode'], step['cs_type'], platform_name=params['platform'],
-                                  install_dir=params['install_dir'])
+                                  install_dir=params['install_dir'], sha256=params.get('installer_sha256'))
 
     def check_register_inputs(self, params):
         if params.get('platform') == 'Azure':
@@ -332,6 +364,32 @@ class LinuxHost(AgentHost):
 
     def uninstall_not_verified(self, info, state):
         return _uninstall_incomplete(info['code'])
+
+
+class _Hold(object):
+    """The host lock, the stale clean-up and the signal handlers of one acting run."""
+
+    def __init__(self, host, timeout):
+        self.lock = host_safety.HostLock(_host_path(PATHS['lock'])).acquire(timeout)
+        try:
+            bases = [host.work_dir or tempfile.gettempdir()]
+            if host_safety.run_is_tmpfs(read_text(PATHS['mounts'])) and os.path.isdir(_host_path(PATHS['secret_base'])):
+                bases.append(_host_path(PATHS['secret_base']))
+            removed = host_safety.remove_stale(bases)
+            if removed:
+                host.warnings.append('Removed %d private director%s left by an interrupted earlier run: %s'
+                                     % (len(removed), 'y' if len(removed) == 1 else 'ies', ', '.join(removed)))
+            self.signals = host_safety.signals_raise()
+            self.signals.__enter__()
+        except Exception:
+            self.lock.release()
+            raise
+
+    def release(self):
+        try:
+            self.signals.__exit__(None, None, None)
+        finally:
+            self.lock.release()
 
 
 def service_states(run):

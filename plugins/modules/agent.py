@@ -145,13 +145,16 @@ log_tail:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.asr.mobility.plugins.module_utils import agent_args, agent_lifecycle
+from ansible_collections.asr.mobility.plugins.module_utils import agent_args, agent_lifecycle, inputs
 from ansible_collections.asr.mobility.plugins.module_utils.linux_agent import LinuxHost
 
 
 def main():
     module = AnsibleModule(supports_check_mode=True, **agent_args.module_kwargs())
     params = module.params
+    if params['config']:
+        # Every string inside the appliance config is a secret too, not only the whole value.
+        module.no_log_values.update(inputs.secret_strings(params['config']))
 
     def run(argv, cwd=None):
         return module.run_command(argv, cwd=cwd)

@@ -23,9 +23,14 @@ description:
     full path, which decides again and reports any error in its own words.
   - When converged, the result carries the keys of the role's per-host record at its top (RV(host), RV(os_token),
     RV(version_before), ...), so the role registers it as C(mobility_service_result) and needs no further task.
-  - Never changes the host and never fails on what it finds.
+  - Never changes the host; with O(mode=fast_path) (the default) it never fails on what it finds.
   - This is an action plugin; the only module it runs on the host is M(asr.mobility.agent) in check mode
     (and M(ansible.builtin.find) for O(installer_source=host) with O(state=latest)).
+  - With O(mode=choose) it is the first task of the role's full path instead, on Linux and Windows, with the same
+    input checks, installer token and installer choice, but it fails with the role's error message when one of
+    them refuses the host, runs no check-mode decision, and returns RV(os), RV(installer) and RV(installer_sha256).
+    For O(installer_source=host) it lists the host directory and reads its checksum file
+    (M(ansible.builtin.find), M(ansible.builtin.slurp), both read-only).
 author:
   - asr.mobility developers (@asr-mobility)
 attributes:
@@ -43,6 +48,14 @@ attributes:
     platforms: posix
     description: Linux hosts; a Windows host always gets RV(converged=false) (the role's full path handles it).
 options:
+  mode:
+    description:
+      - V(fast_path) answers RV(converged); it never fails on what it finds.
+      - V(choose) checks the inputs, works out the token and chooses the installer, failing with the role's
+        message when the host must be refused (the role's full path).
+    type: str
+    choices: [fast_path, choose]
+    default: fast_path
   state:
     description: Wanted state, as O(asr.mobility.agent#module:state).
     type: str
@@ -115,10 +128,35 @@ options:
     description: Name of the checksum file next to the installers.
     type: str
     default: SHA256SUMS
+  checksums:
+    description:
+      - sha256 per installer file name (O(mode=choose)); when empty, read from O(checksum_file) next to the
+        installers.
+    type: dict
+    default: {}
   remote_dir:
     description: Where the role places installers on the host.
     type: str
-    default: /var/tmp/asr-mobility
+    default: /var/lib/asr-mobility
+  verify_checksum:
+    description: Whether installers are verified (the role's C(mobility_service_verify_checksum)).
+    type: bool
+    default: true
+  allow_insecure_http:
+    description:
+      - Accept a plain C(http://) O(installer_url) whose checksums are not pinned in O(checksums); a warning says so.
+      - Without it such a mirror is an input problem (the checksum file and the installer would share one untrusted
+        channel).
+    type: bool
+    default: false
+  url_username:
+    description: User name for the mirror, sent as HTTP basic auth.
+    type: str
+    default: ''
+  url_password:
+    description: Password for the mirror. Never logged.
+    type: str
+    default: ''
   url_timeout:
     description: Seconds to wait for the mirror's checksum file.
     type: int
@@ -170,9 +208,12 @@ os_token:
   type: str
   sample: RHEL8-64
 installer:
-  description: The installer the role would use (none when not listed).
-  returned: when converged
-  type: str
+  description:
+    - The installer the role would use (none when not listed); with O(mode=choose) the parsed installer
+      (C(name), C(version), C(token), ...); a dict with only C(error), the reason, when none matches; empty for
+      O(state=absent).
+  returned: when converged, or O(mode=choose)
+  type: raw
   sample: Microsoft-ASR_UA_9.66.7567.1_RHEL8-64_GA_10Nov2025_release.tar.gz
 version_before:
   description: Installed agent version.
@@ -219,4 +260,23 @@ plan:
   description: The check-mode result of M(asr.mobility.agent) (its return keys, without invocation).
   returned: when converged
   type: dict
+os:
+  description: The installer token decision from the gathered facts (RV(os.token), RV(os.supported), RV(os.reason), ...).
+  returned: O(mode=choose)
+  type: dict
+  sample:
+    token: RHEL8-64
+    supported: true
+    distribution: RedHat
+    version: "8.10"
+os_family:
+  description: C(windows) or C(linux), by the rule of the filter C(asr.mobility.os_family).
+  returned: O(mode=choose)
+  type: str
+  sample: linux
+installer_sha256:
+  description: The known sha256 of the chosen installer (empty when none is known or none was chosen).
+  returned: O(mode=choose)
+  type: str
+  sample: 3f1c...
 '''

@@ -20,7 +20,7 @@ import re
 from ansible_collections.asr.mobility.plugins.module_utils import os_tokens
 from ansible_collections.asr.mobility.plugins.module_utils import state as state_utils
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_agent import windows_facts
-from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import host_os_family
+from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import host_vars_os_family
 
 NOT_INSTALLED = 'not installed'
 UNKNOWN = 'unknown'
@@ -66,20 +66,9 @@ def _text(value):
 
 
 def report_os_family(host_vars):
-    """``windows`` or ``linux`` for one host: the variable ``asr_mobility_os_family``, then the
-    ``os_family`` fact, then the connection (winrm/psrp/powershell mean Windows). Same rule as the
-    ``asr.mobility.agent`` action plugin."""
-    host_vars = host_vars or {}
-    shell = _get(host_vars, 'ansible_shell_type')
-    if not shell and _get(host_vars, 'ansible_connection') in ('winrm', 'psrp', 'ansible.builtin.winrm',
-                                                               'ansible.builtin.psrp'):
-        shell = 'powershell'
-    task_vars = {
-        'asr_mobility_os_family': _get(host_vars, 'asr_mobility_os_family'),
-        'ansible_facts': _get(host_vars, 'ansible_facts', {}),
-        'ansible_os_family': _get(host_vars, 'ansible_os_family'),
-    }
-    return host_os_family(task_vars, shell)[0]
+    """``windows`` or ``linux`` for one host: the rule of the filter ``asr.mobility.os_family``
+    (``asr_mobility_os_family``, then the ``os_family`` fact, then the connection)."""
+    return host_vars_os_family(host_vars)
 
 
 def _failure_message(result, what):

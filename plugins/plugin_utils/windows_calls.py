@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Controller-side plumbing shared by the collection's Windows action plugins.
 
-* ``host_os_family`` decides whether a task's host is Windows (backend choice of ``asr.mobility.agent``).
+* ``host_os_family`` decides whether a task's host is Windows (backend choice of ``asr.mobility.agent``);
+  ``host_vars_os_family`` is the same rule over a host's variables (the filter ``asr.mobility.os_family``
+  every role uses).
 * ``ModuleCaller`` runs one ``ansible.windows`` module through the action plugin's
   ``_execute_module``: reads run even in check mode, secret-bearing calls run with ``no_log``, and a
   failed module result becomes a ``ModuleCallError`` unless the caller wants to read it.
@@ -22,6 +24,7 @@ WINDOWS = 'windows'
 LINUX = 'linux'
 WINDOWS_SHELLS = ('powershell', 'cmd')
 OS_FAMILY_VAR = 'asr_mobility_os_family'
+WINDOWS_CONNECTIONS = ('winrm', 'psrp', 'ansible.builtin.winrm', 'ansible.builtin.psrp')
 
 
 class ModuleCallError(HostCallError):
@@ -60,6 +63,23 @@ def host_os_family(task_vars, shell_family=None):
     if shell_family in WINDOWS_SHELLS:
         return WINDOWS, 'connection shell %s' % shell_family
     return LINUX, 'default (no os_family fact, shell %s)' % (shell_family or 'unknown')
+
+
+def host_vars_os_family(host_vars):
+    """``windows`` or ``linux`` from a host's variables (``hostvars[inventory_hostname]`` in a
+    role): ``host_os_family`` with the connection's shell read from ``ansible_shell_type``, or
+    from ``ansible_connection`` (winrm, psrp mean powershell). The filter ``asr.mobility.os_family``."""
+    def get(key):
+        try:
+            return host_vars.get(key)
+        except AttributeError:
+            return None
+    shell = get('ansible_shell_type')
+    if not shell and get('ansible_connection') in WINDOWS_CONNECTIONS:
+        shell = 'powershell'
+    task_vars = {OS_FAMILY_VAR: get(OS_FAMILY_VAR), 'ansible_facts': get('ansible_facts') or {},
+                 'ansible_os_family': get('ansible_os_family')}
+    return host_os_family(task_vars, shell)[0]
 
 
 class ModuleCaller(object):

@@ -115,7 +115,7 @@ def host_untouched(host):
 
 
 def reset(host):
-    on_host(host, 'rm -rf /var/tmp/asr-mobility %s' % RUNS_LOG)
+    on_host(host, 'rm -rf /var/lib/asr-mobility %s' % RUNS_LOG)
 
 
 CASES = [
@@ -172,5 +172,5 @@ def test_bad_input(lab, case, host, extra, expected):
     else:
         assert runs == '', 'a vendor program ran in case %s:\n%s' % (case, runs)
     if case in ('checksum_mismatch', 'installer_for_another_token'):
-        copied = on_host(host, 'ls /var/tmp/asr-mobility 2>/dev/null').stdout.strip()
+        copied = on_host(host, 'ls /var/lib/asr-mobility 2>/dev/null').stdout.strip()
         assert copied == '', 'the installer was copied: %s' % copied

@@ -86,6 +86,8 @@ def awx(lab, tmp_path_factory):
         "mobility_service_cs_port": int(lab_vars["asr_lab_cs_port"]),
         "mobility_service_installer_source": "url",
         "mobility_service_installer_url": lab_vars["asr_lab_mirror_url"],
+        # The lab mirror is plain http on the lab network: accepted explicitly (every run warns).
+        "mobility_service_allow_insecure_http": True,
         "mobility_service_process_server_port": int(lab_vars["asr_lab_cs_port"]),
         "mobility_service_become": False,
     }

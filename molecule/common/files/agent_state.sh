@@ -45,7 +45,7 @@ for prog in install configurator uninstall; do
     echo "runs_$prog=$n"
 done
 echo "runs_last=$(tail -n 1 $RUNS 2>/dev/null)"
-echo "installers=$(find /var/tmp/asr-mobility -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null)"
+echo "installers=$(find /var/lib/asr-mobility -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null)"
 # shellcheck disable=SC2086
 listing() {
     find $OWNED -xdev \( -type f -printf "%p %s %m $1" -exec sha256sum {} \; \) -o \

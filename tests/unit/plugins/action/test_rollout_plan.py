@@ -65,7 +65,7 @@ def test_converged_host_one_round_trip_and_the_record(installers):
     assert result['converged'] is True and result['changed'] is False
     assert len(calls) == 1 and calls[0]['module'] == 'asr.mobility.agent'
     assert calls[0]['check_mode'] is True                     # forced, whatever the task says
-    assert calls[0]['args']['installer'] == '/var/tmp/asr-mobility/' + NEW
+    assert calls[0]['args']['installer'] == '/var/lib/asr-mobility/' + NEW
     assert calls[0]['args']['passphrase'] == SECRET
     assert 'version' not in calls[0]['args']                  # present, no pin: no version
     record = {
@@ -147,7 +147,7 @@ def test_absent_needs_no_inputs_and_no_installer(tmp_path):
 
 def test_host_source_lists_the_host_only_for_latest():
     args = dict(state='latest', control_plane='classic', cs_address='a', passphrase=SECRET,
-                installer_source='host', installer_host_dir='/srv/asr')
+                installer_source='host', installer_host_dir='/srv/asr', checksums={NEW: 'd' * 64})
     listing = {'files': [{'path': '/srv/asr/' + OLD}, {'path': '/srv/asr/' + NEW}]}
     result, calls = run(args, [listing, converged_plan()])
     assert [c['module'] for c in calls] == ['ansible.builtin.find', 'asr.mobility.agent']
@@ -183,10 +183,11 @@ def mirror():
 
 def test_url_source_reads_the_mirror_checksum_file(mirror):
     args = dict(state='latest', control_plane='classic', cs_address='a', passphrase=SECRET,
-                installer_source='url', installer_url=mirror + '/asr/')
+                installer_source='url', installer_url=mirror + '/asr/', allow_insecure_http=True)
     result, calls = run(args, [converged_plan()])
     assert result['converged'] is True and calls[0]['args']['version'] == '9.66.7567.1'
-    assert calls[0]['args']['work_dir'] == '/var/tmp/asr-mobility'
+    assert any('plain http://' in w and 'allow_insecure_http=true' in w for w in result['warnings'])
+    assert calls[0]['args']['work_dir'] == '/var/lib/asr-mobility'
     result, calls = run(dict(args, installer_url=mirror + '/gone'), [])
     assert result['converged'] is False and 'cannot read' in result['reason'] and calls == []
 
@@ -220,3 +221,171 @@ def test_summary_rows_take_only_records():
     assert rows['conv']['failed'] is False
     for host in ('skip', 'unreach', 'none'):
         assert rows[host]['failed'] is True and 'no result' in rows[host]['failure_reason']
+
+
+# --- mode=choose: the role's full path asks the same code which installer, in the role's words ------
+
+def test_choose_returns_token_installer_and_sha256_without_a_host_call(installers):
+    (installers / 'SHA256SUMS').write_text('%s  %s\n%s  %s\n' % ('a' * 64, OLD, 'B' * 64, NEW))
+    result, calls = run(base_args(installers, mode='choose'), [])
+    assert calls == [] and not result.get('failed')
+    assert result['os']['token'] == 'DEBIAN12-64' and result['os_family'] == 'linux'
+    assert result['installer']['name'] == NEW and result['installer_sha256'] == 'b' * 64
+    assert SECRET not in repr(result)
+
+
+def test_choose_prefers_the_checksums_variable(installers):
+    result, dummy = run(base_args(installers, mode='choose', checksums={NEW: 'c' * 64}), [])
+    assert result['installer_sha256'] == 'c' * 64
+
+
+def test_choose_without_an_installer_is_not_a_failure_for_present(tmp_path):
+    result, dummy = run(base_args(tmp_path, mode='choose'), [])
+    assert not result.get('failed') and 'no installer for token DEBIAN12-64' in result['installer']['error']
+    assert result['installer_sha256'] == ''
+
+
+# The role's messages, word for word as tasks/inputs.yml and tasks/choose.yml had them.
+@pytest.mark.parametrize('over, task_vars, message', [
+    ({'state': 'installed'}, FACTS,
+     'mobility_service_state must be present, latest or absent; mobility_service_reboot never or if_required; '
+     'mobility_service_installer_source controller, url or host.'),
+    ({'control_plane': ''}, FACTS,
+     "mobility_service_control_plane must be classic or modernized (there is no silent default; classic is "
+     "unsupported by Microsoft from March 2026), got ''. Nothing was changed."),
+    ({'passphrase': '', 'cs_address': ''}, FACTS,
+     'Classic registration needs mobility_service_cs_address and mobility_service_passphrase (from Ansible Vault '
+     'or an AWX credential); missing: mobility_service_cs_address, mobility_service_passphrase. Nothing was changed.'),
+    ({'control_plane': 'modernized'}, FACTS,
+     "Modernized registration needs mobility_service_config: the appliance's config.json for this host. "
+     "Nothing was changed."),
+    ({'installer_source': 'url'}, FACTS,
+     'mobility_service_installer_source=url needs mobility_service_installer_url. Nothing was changed.'),
+    ({'installer_source': 'host', 'installer_host_dir': '/srv'}, {'ansible_facts': {'os_family': 'Windows'}},
+     'mobility_service_installer_source=host is supported on Linux hosts only; use controller or url for Windows '
+     'hosts. Nothing was changed.'),
+    ({}, {'ansible_facts': {'os_family': 'Debian', 'distribution': 'Debian', 'distribution_version': '12',
+                            'architecture': 'i386'}},
+     'Unsupported operating system: '),
+    ({'state': 'latest', 'installer_dir': '/nonexistent'}, FACTS,
+     'no installer for token DEBIAN12-64'),
+])
+def test_choose_fails_with_the_role_message(installers, over, task_vars, message):
+    result, calls = run(base_args(installers, mode='choose', **over), [], task_vars=task_vars)
+    assert result['failed'] is True and calls == []
+    assert message in result['msg'] and result['msg'].endswith(('Nothing was changed.', 'url or host.'))
+
+
+def test_choose_absent_needs_no_inputs_and_no_installer():
+    result, calls = run({'state': 'absent', 'mode': 'choose'}, [])
+    assert not result.get('failed') and result['installer'] == {} and calls == []
+
+
+def test_choose_host_source_unverified_lists_and_reads_the_sums_on_the_host():
+    """Only with verification off does the host's own checksum file count (it sits beside what it vouches for)."""
+    import base64
+    args = dict(mode='choose', control_plane='classic', cs_address='a', passphrase=SECRET,
+                installer_source='host', installer_host_dir='/srv/asr', verify_checksum=False)
+    listing = {'files': [{'path': '/srv/asr/' + OLD}, {'path': '/srv/asr/' + NEW}]}
+    sums = {'content': base64.b64encode(('%s  %s\n' % ('d' * 64, NEW)).encode()).decode()}
+    result, calls = run(args, [listing, sums])
+    assert [c['module'] for c in calls] == ['ansible.builtin.find', 'ansible.builtin.slurp']
+    assert all(c['check_mode'] for c in calls)
+    assert calls[1]['args'] == {'src': '/srv/asr/SHA256SUMS'}
+    assert result['installer']['name'] == NEW and result['installer_sha256'] == 'd' * 64
+
+
+def test_choose_url_source_cannot_read_the_mirror(mirror):
+    args = dict(mode='choose', control_plane='classic', cs_address='a', passphrase=SECRET,
+                installer_source='url', installer_url=mirror + '/gone', allow_insecure_http=True)
+    result, dummy = run(args, [])
+    assert result['failed'] is True and 'cannot read %s/gone/SHA256SUMS' % mirror in result['msg']
+
+
+# --- Windows hosts: planned by the same lifecycle (issue 11) -------------------------------------
+
+WIN_NEW = 'Microsoft-ASR_UA_9.66.7567.1_Windows_GA_20Sep2025_release.exe'
+WIN_FACTS = {'ansible_facts': {'os_family': 'Windows', 'distribution': 'Microsoft Windows Server 2019 Datacenter',
+                               'distribution_version': '10.0.17763.0', 'architecture2': 'x86_64'},
+             'inventory_hostname': 'w1'}
+
+
+def run_windows(args, registry):
+    from asr_windows_double import FakeWindowsHost
+    host = FakeWindowsHost(registry=registry)
+    action = make_action(ActionModule, args, host, shell_family='powershell')
+    result = action.run(task_vars=dict(WIN_FACTS))
+    return result, host
+
+
+def test_windows_host_is_planned_by_the_lifecycle_and_sent_to_the_full_path(tmp_path):
+    from asr_windows_double import installed_registry
+    (tmp_path / WIN_NEW).write_text(u'x')
+    result, host = run_windows(base_args(tmp_path), installed_registry(version='9.66.0.0', config='Succeeded'))
+    assert result['converged'] is False
+    assert 'nothing planned for the agent' in result['reason'] and 'Defender' in result['reason']
+    # the state was read on the host (registry), nothing was changed
+    read = [c['module'] for c in host.calls]
+    assert 'ansible.windows.win_reg_stat' in read and host.changing_calls() == []
+
+
+def test_windows_host_with_work_to_do_names_the_plan(tmp_path):
+    (tmp_path / WIN_NEW).write_text(u'x')
+    result, host = run_windows(base_args(tmp_path), {})
+    assert result['converged'] is False
+    assert result['reason'] == 'planned: install, register'
+    assert host.changing_calls() == []
+
+
+# --- Installer sources: no untrusted channel vouches for itself (issue 15) -----------------------
+
+def test_plain_http_mirror_without_pinned_checksums_is_refused(mirror):
+    args = dict(mode='choose', control_plane='classic', cs_address='a', passphrase=SECRET,
+                installer_source='url', installer_url=mirror + '/asr/')
+    result, calls = run(args, [])
+    assert result['failed'] is True and calls == []
+    assert 'plain http://' in result['msg'] and 'mobility_service_checksums' in result['msg']
+    result, calls = run(dict(args, mode='fast_path'), [])
+    assert result['converged'] is False and result['reason'] == 'inputs: plain http mirror without pinned checksums'
+
+
+def test_plain_http_mirror_with_pinned_checksums_is_accepted_quietly(mirror):
+    args = dict(mode='choose', control_plane='classic', cs_address='a', passphrase=SECRET,
+                installer_source='url', installer_url=mirror + '/asr/', checksums={NEW: 'e' * 64})
+    result, dummy = run(args, [])
+    assert not result.get('failed'), result
+    assert result['installer_sha256'] == 'e' * 64 and not result.get('warnings')
+
+
+def test_host_source_needs_pinned_checksums():
+    args = dict(mode='choose', control_plane='classic', cs_address='a', passphrase=SECRET,
+                installer_source='host', installer_host_dir='/srv/asr')
+    result, calls = run(args, [])
+    assert result['failed'] is True and calls == []
+    assert 'needs the installers\' sha256 pinned in mobility_service_checksums' in result['msg']
+    listing = {'files': [{'path': '/srv/asr/' + NEW}]}
+    result, calls = run(dict(args, checksums={NEW: 'd' * 64}), [listing])
+    assert [c['module'] for c in calls] == ['ansible.builtin.find']  # the host's SHA256SUMS is not read
+    assert result['installer_sha256'] == 'd' * 64
+
+
+def test_mirror_credentials_go_to_basic_auth_not_the_url(monkeypatch):
+    seen = {}
+
+    class Answer(object):
+        def read(self):
+            return ('%s  %s\n' % ('f' * 64, NEW)).encode()
+
+    def fake_open_url(url, **kwargs):
+        seen.update(kwargs, url=url)
+        return Answer()
+
+    monkeypatch.setattr(rollout_plan, 'open_url', fake_open_url)
+    args = dict(mode='choose', control_plane='classic', cs_address='a', passphrase=SECRET,
+                installer_source='url', installer_url='https://mirror.example/asr', url_username='svc',
+                url_password='mirror-pw-123')
+    result, dummy = run(args, [])
+    assert not result.get('failed'), result
+    assert seen['url'] == 'https://mirror.example/asr/SHA256SUMS'
+    assert (seen['url_username'], seen['url_password'], seen['force_basic_auth']) == ('svc', 'mirror-pw-123', True)
+    assert 'mirror-pw-123' not in repr(result)

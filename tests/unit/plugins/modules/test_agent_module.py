@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from ansible_collections.asr.mobility.plugins.module_utils import linux_agent
 from ansible_collections.asr.mobility.plugins.modules import agent
 
-PASSPHRASE = 'Xy7#pass phrase-$HOME-9'
+PASSPHRASE = 'Xy7#passphrase-$HOME-9;`id`'
 CONFIG = '{"ApplianceFqdn": "appliance.example.com", "Secret": "c0nfig-s3cret"}'
 NEW = '9.66.7567.0'
 OLD = '9.60.7000.0'
@@ -674,3 +675,148 @@ def test_retried_uninstall_uses_the_install_trees_uninstaller(host, run_module):
     assert not failed, result
     assert host.calls[-1]['argv'][0] == '/usr/local/ASR/Vx/bin/uninstall'
     assert not host.exists('/usr/local/.vx_version')
+
+
+# Hardening (issue 15): refused before anything runs, locks, verified copies, secrets on /run
+
+def _sha256(path):
+    import hashlib
+    with open(path, 'rb') as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+@pytest.mark.parametrize('extra, message', [
+    (dict(cs_address='a|;e touch /PWNED #'), 'not an IP address or host name'),
+    (dict(cs_address='10.0.0.5:443'), 'not an IP address or host name'),
+    (dict(passphrase='pass phrase'), 'whitespace'),
+    (dict(passphrase='   '), 'blank'),
+])
+def test_bad_registration_inputs_are_refused_before_anything_runs(host, run_module, extra, message):
+    failed, result = run_module(agent.main, classic(host, **extra))
+    assert failed and message in result['msg'] and 'Nothing was changed' in result['msg']
+    assert host.calls == []
+
+
+@pytest.mark.parametrize('config, message', [('/tmp/config.json', 'not JSON'), ('{}', 'not a non-empty object')])
+def test_bad_config_is_refused_before_anything_runs(host, run_module, config, message):
+    failed, result = run_module(agent.main, modern(host, config=config))
+    assert failed and message in result['msg']
+    assert host.calls == []
+
+
+def test_config_given_as_a_mapping_is_written_as_json(host, run_module):
+    """ansible-core 2.16 turns a JSON string into a mapping before the module sees it."""
+    config = {'ApplianceFqdn': 'appliance.example.com', 'Secret': 'c0nfig-s3cret'}
+    failed, result = run_module(agent.main, modern(host, config=config))
+    assert not failed, result
+    assert [json.loads(s['content']) for s in host.secrets] == [config]
+    assert 'c0nfig-s3cret' not in json.dumps(result)
+
+
+@pytest.mark.parametrize('name', ['installer', 'work_dir'])
+def test_paths_with_whitespace_are_refused(host, run_module, name):
+    spaced = os.path.join(host.base, 'with space')
+    os.makedirs(spaced, 0o700)
+    args = classic(host)
+    args[name] = os.path.join(spaced, os.path.basename(args['installer'])) if name == 'installer' else spaced
+    failed, result = run_module(agent.main, args)
+    assert failed and 'whitespace' in result['msg']
+    assert host.calls == []
+
+
+def test_installer_swapped_after_verification_is_not_run(host, run_module):
+    package = host.package()
+    verified = _sha256(package)
+    assert host.package(build=7999) == package  # another package, same name: swapped after verification
+    failed, result = run_module(agent.main, classic(host, installer=package, installer_sha256=verified))
+    assert failed and 'not the file that was verified' in result['msg']
+    assert 'install' not in host.programs()
+    assert result['changed'] is False
+    assert_work_dir_clean(host)
+
+
+def test_verified_installer_runs_from_the_private_copy(host, run_module):
+    package = host.package()
+    failed, result = run_module(agent.main, classic(host, installer=package, installer_sha256=_sha256(package)))
+    assert not failed, result
+    extracted = [c['argv'] for c in host.calls if c['argv'][0] == 'tar' and c['argv'][1] == '-xf']
+    assert extracted and all(argv[2] != package and argv[2].startswith(host.work) for argv in extracted)
+    assert_work_dir_clean(host)
+
+
+def test_installer_directory_owned_by_another_user_is_refused(host, run_module):
+    if os.geteuid() != 0:
+        pytest.skip('chown to another user needs root')
+    package = host.package()
+    os.chown(host.packages, 65534, 65534)
+    failed, result = run_module(agent.main, classic(host, installer=package))
+    assert failed and 'owned by uid 65534' in result['msg'] and 'installer directory' in result['msg']
+    assert host.calls == []
+
+
+def test_symlinked_work_dir_is_refused(host, run_module):
+    real = os.path.join(host.base, 'real-work')
+    os.makedirs(real)
+    link = os.path.join(host.base, 'linked-work')
+    os.symlink(real, link)
+    failed, result = run_module(agent.main, classic(host, work_dir=link))
+    assert failed and 'symbolic link' in result['msg']
+    assert host.calls == []
+
+
+def test_a_second_run_on_the_same_host_waits_then_fails_clearly(host, run_module):
+    from ansible_collections.asr.mobility.plugins.module_utils import host_safety
+    held = host_safety.HostLock(host.path('/run/lock/asr-mobility.lock')).acquire(0)
+    try:
+        failed, result = run_module(agent.main, classic(host, lock_timeout=0))
+    finally:
+        held.release()
+    assert failed and 'Another asr.mobility run (pid %d)' % os.getpid() in result['msg']
+    assert host.calls == []
+    failed, result = run_module(agent.main, classic(host))
+    assert not failed, result
+
+
+def test_check_mode_takes_no_lock(host, run_module):
+    from ansible_collections.asr.mobility.plugins.module_utils import host_safety
+    held = host_safety.HostLock(host.path('/run/lock/asr-mobility.lock')).acquire(0)
+    try:
+        failed, result = run_module(agent.main, classic(host, lock_timeout=0), check_mode=True)
+    finally:
+        held.release()
+    assert not failed, result
+
+
+def test_stale_private_directories_of_a_killed_run_are_removed(host, run_module):
+    stale = os.path.join(host.work, 'asr-mobility-secret-killed')
+    os.makedirs(stale)
+    with open(os.path.join(stale, 'connection.passphrase'), 'w') as handle:
+        handle.write('left-by-sigkill')
+    failed, result = run_module(agent.main, classic(host))
+    assert not failed, result
+    assert not os.path.exists(stale)
+    assert_work_dir_clean(host)
+
+
+def test_secret_goes_to_run_when_run_is_a_tmpfs(host, run_module):
+    host.write('/proc/mounts', 'tmpfs /run tmpfs rw,nosuid,nodev 0 0\n')
+    failed, result = run_module(agent.main, classic(host))
+    assert not failed, result
+    assert [os.path.dirname(os.path.dirname(s['path'])) for s in host.secrets] == [host.path('/run/asr-mobility')]
+    assert os.stat(host.path('/run/asr-mobility')).st_mode & 0o777 == 0o700
+    assert os.listdir(host.path('/run/asr-mobility')) == []
+
+
+def test_work_dir_on_a_noexec_mount_is_refused_before_the_copy(host, run_module, monkeypatch):
+    """CIS mounts /var/tmp noexec: ./install could not run from the extracted tree. The check runs in
+    check mode too, so the role's plan call refuses before it copies anything."""
+    real = os.statvfs
+
+    class NoExec(object):
+        def __init__(self, path):
+            self.f_flag = real(path).f_flag | 8
+
+    monkeypatch.setattr(os, 'statvfs', lambda path: NoExec(path) if path == host.work else real(path))
+    failed, result = run_module(agent.main, classic(host), check_mode=True)
+    assert failed and 'mounted noexec' in result['msg'] and host.work in result['msg']
+    assert host.calls == []

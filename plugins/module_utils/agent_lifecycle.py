@@ -212,6 +212,7 @@ def _run(host, params, check_mode, diff, result):
         raise _Failed('An installer is needed (%s) but %s. Nothing was changed.' % (', '.join(the_plan.names), where))
     missing = missing_inputs(params, the_plan)
     if missing:
+        # Asked only now, when a registration is planned (a registered agent needs no secret).
         raise _Failed('Registration (%s) needs %s. Nothing was changed.'
                       % (params['control_plane'], ' and '.join(missing)))
     if REGISTER in the_plan.names:

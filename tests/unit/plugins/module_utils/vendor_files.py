@@ -28,7 +28,7 @@ CSType=CSLegacy
 DataProtectionExePathname=/usr/local/ASR/Vx/bin/dataprotection
 Role=Agent
 [vxagent.transport]
-Hostname = 
+Hostname =
 Port = 80
 """
 DRSCOUT_FRESH_MODERNIZED = DRSCOUT_FRESH_CLASSIC.replace('bin/dataprotection', 'bin/DataProtectionSyncRcm')
@@ -53,7 +53,7 @@ CSType=CSPrime
 DataProtectionExePathname=/usr/local/ASR/Vx/bin/DataProtectionSyncRcm
 Role=Agent
 [vxagent.transport]
-Hostname = 
+Hostname =
 Port = 443
 """
 # Classic -> modernized migration done by the installer (unifiedagent/templates/install:1713), not

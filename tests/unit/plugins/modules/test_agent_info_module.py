@@ -53,7 +53,7 @@ def test_installed_agent(host, run_module):
     assert result['unsupported_reason'] is None
     assert result['distribution'] == 'RedHat' and result['distribution_version'] == '8.9'
     assert [c['argv'] for c in host.systemctl_calls] == [['systemctl', 'is-active', 'vxagent'],
-                                               ['systemctl', 'is-active', 'uarespawnd']]
+                                                         ['systemctl', 'is-active', 'uarespawnd']]
 
 
 def test_svagents_found_by_cmdline(host, run_module):

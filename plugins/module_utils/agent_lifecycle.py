@@ -197,7 +197,7 @@ def _run(host, params, check_mode, diff, result):
     def decide(candidate):
         return plan(state, params['state'], candidate=candidate, pin=params.get('version'),
                     control_plane=params.get('control_plane'), register=params.get('register'),
-                    cs_address=params.get('cs_address'), migrate=params.get('migrate'))
+                    cs_address=params.get('cs_address'), migrate=params.get('migrate'), cs_port=params.get('cs_port'))
 
     installer = params.get('installer')
     meta, the_plan = _read_installer(host, params, detected, decide, result)
@@ -216,6 +216,7 @@ def _run(host, params, check_mode, diff, result):
         raise _Failed('An installer is needed (%s) but %s. Nothing was changed.' % (', '.join(the_plan.names), where))
     missing = missing_inputs(params, the_plan)
     if missing:
+        # Asked only now, when a registration is planned (a registered agent needs no secret).
         raise _Failed('Registration (%s) needs %s. Nothing was changed.'
                       % (params['control_plane'], ' and '.join(missing)))
     if REGISTER in the_plan.names:

@@ -116,9 +116,19 @@ def installer_metadata(run, package):
                      % (package, last_err or 'tar failed'))
 
 
+def normalise_install_dir(install_dir):
+    """The ``-d`` value to pass: normalised, because the vendor appends ``/ASR`` to the string as
+    given (unifiedagent/templates/install:1651-1653: ``/usr/local/ASR/`` -> ``/usr/local/ASR//ASR``)."""
+    if not install_dir:
+        return DEFAULT_INSTALL_DIR
+    normalised = os.path.normpath(install_dir)
+    return '/' + normalised.lstrip('/') if normalised.startswith('//') else normalised
+
+
 def install_root(install_dir):
-    """``-d`` semantics: the default stays, any other directory gets ``/ASR`` appended."""
-    install_dir = (install_dir or DEFAULT_INSTALL_DIR).rstrip('/') or '/'
+    """The root the vendor computes from ``-d`` (install:1651-1653): the default stays, any other
+    directory gets ``/ASR`` appended."""
+    install_dir = normalise_install_dir(install_dir)
     if install_dir == DEFAULT_INSTALL_DIR:
         return install_dir
     return install_dir.rstrip('/') + '/ASR'
@@ -180,7 +190,7 @@ class LinuxAgent(object):
                 raise VendorError('could not extract %s: %s' % (package, (err or out).strip()), code=rc,
                                   program='tar')
             argv = [os.path.join(workdir, 'install'), '-q', '-r', 'MS', '-v', platform_name,
-                    '-d', install_dir or DEFAULT_INSTALL_DIR, '-c', cs_type, '-a', mode,
+                    '-d', normalise_install_dir(install_dir), '-c', cs_type, '-a', mode,
                     '-l', PATHS['install_log'], '-e', PATHS['errors_json']]
             rc, out, err = self.run(argv, cwd=workdir)
             info = exit_codes.interpret('linux_installer', rc)
@@ -208,17 +218,36 @@ class LinuxAgent(object):
                 secret = _secret_file(secret_dir, 'config.json', config)
                 argv = [self.configurator(state), '-S', secret, '-c', 'CSPrime', '-q']
             rc, out, err = self.run(argv)
-            info = exit_codes.interpret('linux_configurator', rc)
+            # The modernized configurator normalises its codes and its 98 is a failure (exit_codes).
+            table = exit_codes.configurator_table(control_plane)
+            info = exit_codes.interpret(table, rc)
             if not info['ok']:
-                raise _failure('linux_configurator', rc, PATHS['install_log'], out, err)
+                raise _failure(table, rc, PATHS['install_log'], out, err)
             return info
         finally:
             shutil.rmtree(secret_dir, ignore_errors=True)
 
+    def restart_vxagent(self):
+        """``systemctl start vxagent``; returns (ok, detail)."""
+        try:
+            rc, out, err = self.run(['systemctl', 'start', 'vxagent'])
+        except (OSError, IOError) as exc:
+            return False, str(exc)
+        return rc == 0, (err or out or '').strip()
+
     def uninstall(self, state):
         root = os.path.dirname((state.get('install_dir') or os.path.join(DEFAULT_INSTALL_DIR, 'Vx')).rstrip('/'))
-        argv = [os.path.join(root, 'uninstall.sh'), '-Y', '-L', PATHS['uninstall_log']]
-        rc, out, err = self.run(argv)
+        outer = os.path.join(root, 'uninstall.sh')
+        inner = os.path.join(root, 'Vx', 'bin', 'uninstall')
+        cwd = None
+        argv = [outer, '-Y', '-L', PATHS['uninstall_log']]
+        if not os.path.exists(_host_path(outer)) and os.path.exists(_host_path(inner)):
+            # uninstall.sh deletes itself even when the inner uninstall failed
+            # (unifiedagent/templates/uninstall.sh:334): a retry runs the install tree's uninstaller,
+            # from its directory as uninstall.sh does (:88-93).
+            argv = [inner, '-Y', '-L', PATHS['uninstall_log']]
+            cwd = os.path.dirname(inner)
+        rc, out, err = self.run(argv, cwd=cwd) if cwd else self.run(argv)
         info = exit_codes.interpret('linux_uninstaller', rc)
         if not info['ok']:
             raise _failure('linux_uninstaller', rc, PATHS['uninstall_log'], out, err)
@@ -285,9 +314,37 @@ class LinuxHost(AgentHost):
         return self.agent.install(installer, step['mode'], step['cs_type'], platform_name=params['platform'],
                                   install_dir=params['install_dir'], sha256=params.get('installer_sha256'))
 
+    def check_register_inputs(self, params):
+        if params.get('platform') == 'Azure':
+            # The configurator registers platform Azure only with -C <RCM credentials file>
+            # (UnifiedAgentConfigurator.sh:1738-1747, is_valid_creds_file :1373-1386); without it 1/97.
+            raise ValueError('platform Azure cannot be registered by this collection: the vendor\'s configurator '
+                             'needs -C <RCM credentials file> for it, which asr.mobility does not pass; install with '
+                             'register=false and register by hand, or use platform VmWare (VMware VMs and physical '
+                             'servers)')
+
     def register(self, state, params):
-        return self.agent.register(state, params['control_plane'], cs_address=params['cs_address'],
-                                   cs_port=params['cs_port'], passphrase=params['passphrase'], config=params['config'])
+        was_running = self._vxagent_active()
+        try:
+            return self.agent.register(state, params['control_plane'], cs_address=params['cs_address'],
+                                       cs_port=params['cs_port'], passphrase=params['passphrase'],
+                                       config=params['config'])
+        except VendorError as exc:
+            # The configurator stops vxagent before contacting the server and leaves it stopped on
+            # 14 / a modernized 98 (UnifiedAgentConfigurator.sh:1833-1837): start it again.
+            if was_running and not self._vxagent_active():
+                ok, detail = self.agent.restart_vxagent()
+                if ok and self._vxagent_active():
+                    exc.message += (' vxagent was running before and the configurator left it stopped: it was '
+                                    'started again (systemctl start vxagent), so the agent keeps its previous '
+                                    'registration.')
+                else:
+                    exc.message += (' vxagent was running before and the configurator left it stopped; starting it '
+                                    'again failed (%s): start it by hand (systemctl start vxagent).' % (detail or '?'))
+            raise
+
+    def _vxagent_active(self):
+        return service_states(self.run).get('vxagent') == 'active'
 
     def uninstall(self, state):
         return self.agent.uninstall(state)
@@ -299,8 +356,10 @@ class LinuxHost(AgentHost):
                            log_tail=tail(PATHS['install_log']))
 
     def register_not_verified(self, info, state):
-        return VendorError('UnifiedAgentConfigurator.sh succeeded but AGENT_CONFIGURATION_STATUS is %s'
-                           % (state['configuration_status'] or 'missing'), program='UnifiedAgentConfigurator.sh',
+        return VendorError('UnifiedAgentConfigurator.sh succeeded but AGENT_CONFIGURATION_STATUS is %s and '
+                           'drscout.conf does not show a registration (CSType %s, Hostname %s)'
+                           % (state['configuration_status'] or 'missing', state.get('cs_type') or 'unset',
+                              state.get('cs_address') or 'empty'), program='UnifiedAgentConfigurator.sh',
                            log_tail=tail(PATHS['install_log']))
 
     def uninstall_not_verified(self, info, state):

@@ -67,17 +67,13 @@ def input_problem(params, windows=False):
             'control_plane %r' % params['control_plane'],
             "mobility_service_control_plane must be classic or modernized (there is no silent default; classic is "
             "unsupported by Microsoft from March 2026), got '%s'. %s" % (params['control_plane'], UNCHANGED))
-    if params['register'] and params['control_plane'] == 'classic':
-        missing = ['mobility_service_%s' % k for k in ('cs_address', 'passphrase') if not params[k]]
-        if missing:
-            return Problem(
-                'classic registration inputs missing',
-                'Classic registration needs mobility_service_cs_address and mobility_service_passphrase (from Ansible '
-                'Vault or an AWX credential); missing: %s. %s' % (', '.join(missing), UNCHANGED))
-    if params['register'] and params['control_plane'] == 'modernized' and not params['config']:
-        return Problem('modernized registration config missing',
-                       "Modernized registration needs mobility_service_config: the appliance's config.json for this "
-                       "host. %s" % UNCHANGED)
+    # The address is needed to judge an existing registration; the passphrase / config.json only
+    # when a registration is planned: the agent lifecycle refuses then (agent_lifecycle.missing_inputs).
+    # A registered agent's routine rerun (also after an upgrade) needs no secret (issue 12).
+    if params['register'] and params['control_plane'] == 'classic' and not params['cs_address']:
+        return Problem('classic registration inputs missing',
+                       'Classic registration needs mobility_service_cs_address (the configuration server the agent '
+                       'must be registered with). %s' % UNCHANGED)
     location = SOURCE_LOCATION[params['installer_source']]
     if not params[location]:
         return Problem('%s not set' % location, 'mobility_service_installer_source=%s needs mobility_service_%s. %s'

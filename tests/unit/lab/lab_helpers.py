@@ -24,6 +24,8 @@ import build_installer  # noqa: E402 pylint: disable=wrong-import-position
 TOKEN = 'DEBIAN12-64'
 VERSION = '9.66.7567.1'
 PASSPHRASE = 'Lab-Passphrase-7f3c9a1e'
+# This test machine's identity for the double's AzureRcmCli (ASR_DOUBLE_MACHINE_ID).
+MACHINE_ID = 'asr-double-test-machine'
 
 
 def _kill_svagents(root):
@@ -151,6 +153,7 @@ class Host(object):
             'HOME': os.environ.get('HOME', '/root'),
             'ASR_DOUBLE_ROOT': self.root,
             'ASR_DOUBLE_NO_SYSTEMD': '1',
+            'ASR_DOUBLE_MACHINE_ID': MACHINE_ID,
         }
         env.update(self.extra_env)
         env.update(dict((k, str(v)) for k, v in extra.items()))

@@ -15,7 +15,7 @@
 7. run the steps in order, each verified by reading the state back;
 8. on failure, roll a fresh install back and report the vendor's exit code, meaning and log tail.
 
-A *host* is an adapter that only knows how to act (``linux_agent.LinuxHost`` on the target,
+A *host* is an adapter that only knows how to act (``linux_host.LinuxHost`` on the target,
 ``plugin_utils.windows_agent.WindowsHost`` from the controller). Its interface is ``AgentHost``
 below. A new lifecycle step is one change in ``_act``; a new platform is one adapter.
 

@@ -19,8 +19,6 @@ import shutil
 import tempfile
 
 from ansible_collections.asr.mobility.plugins.module_utils import exit_codes, host_safety, os_tokens
-from ansible_collections.asr.mobility.plugins.module_utils.inputs import check_no_whitespace
-from ansible_collections.asr.mobility.plugins.module_utils.agent_lifecycle import AgentHost
 # VendorError and LOG_TAIL_LINES live in the neutral errors module; imported here for the callers of this one.
 from ansible_collections.asr.mobility.plugins.module_utils.errors import LOG_TAIL_LINES, VendorError  # noqa: F401
 from ansible_collections.asr.mobility.plugins.module_utils.installer import parse_version, version_from_build_tag
@@ -44,7 +42,7 @@ RELEASE_FILES = ('/etc/oracle-release', '/etc/redhat-release', '/etc/centos-rele
 DEFAULT_INSTALL_DIR = '/usr/local/ASR'
 
 
-def _host_path(path):
+def host_path(path):
     root = PATHS['root']
     if root in ('', '/'):
         return path
@@ -54,7 +52,7 @@ def _host_path(path):
 def read_text(path):
     """Text of a host file, or None when it does not exist or cannot be read."""
     try:
-        with open(_host_path(path), 'rb') as handle:
+        with open(host_path(path), 'rb') as handle:
             return handle.read().decode('utf-8', 'replace')
     except (IOError, OSError):
         return None
@@ -158,7 +156,7 @@ def _failure(table, rc, log_path, out, err, extra_log=None):
                        program=exit_codes.PROGRAM_NAMES[table])
 
 
-def _uninstall_incomplete(rc):
+def uninstall_incomplete(rc):
     return VendorError('uninstall.sh exited %s but %s is still present: the inner uninstall failed. '
                        'Read %s on the host, fix the cause, then run again.'
                        % (rc, PATHS['vx_version'], PATHS['uninstall_log']),
@@ -241,7 +239,7 @@ class LinuxAgent(object):
         inner = os.path.join(root, 'Vx', 'bin', 'uninstall')
         cwd = None
         argv = [outer, '-Y', '-L', PATHS['uninstall_log']]
-        if not os.path.exists(_host_path(outer)) and os.path.exists(_host_path(inner)):
+        if not os.path.exists(host_path(outer)) and os.path.exists(host_path(inner)):
             # uninstall.sh deletes itself even when the inner uninstall failed
             # (unifiedagent/templates/uninstall.sh:334): a retry runs the install tree's uninstaller,
             # from its directory as uninstall.sh does (:88-93).
@@ -253,143 +251,8 @@ class LinuxAgent(object):
             raise _failure('linux_uninstaller', rc, PATHS['uninstall_log'], out, err)
         if read_text(PATHS['vx_version']) is not None:
             # reference §1.4: uninstall.sh returns 0 even when the inner uninstall failed.
-            raise _uninstall_incomplete(rc)
+            raise uninstall_incomplete(rc)
         return info
-
-
-class LinuxHost(AgentHost):
-    """The lifecycle's Linux host (``agent_lifecycle.AgentHost``): runs on the target itself."""
-
-    def __init__(self, run, work_dir=None):
-        super(LinuxHost, self).__init__()
-        self.run = run
-        self.work_dir = work_dir
-        self._agent = None
-
-    @property
-    def agent(self):
-        # Created only when something is acted on: it may create work_dir and the secret base.
-        if self._agent is None:
-            self._agent = LinuxAgent(self.run, work_dir=self.work_dir, secret_dir=self.secret_base())
-        return self._agent
-
-    def secret_base(self):
-        """``/run/asr-mobility`` when ``/run`` is a tmpfs (secrets never reach a disk), else the work dir."""
-        if host_safety.run_is_tmpfs(read_text(PATHS['mounts'])):
-            return host_safety.make_private_dir(_host_path(PATHS['secret_base']))
-        return self.work_dir
-
-    def check_inputs(self, params):
-        for name in ('installer', 'install_dir', 'work_dir'):
-            check_no_whitespace(name, params.get(name))
-        if params.get('install_dir') and not params['install_dir'].startswith('/'):
-            raise ValueError('install_dir %r is not an absolute path (the vendor installer exits 156)'
-                             % params['install_dir'])
-        if params.get('work_dir'):
-            host_safety.check_private_dir(params['work_dir'], 'work directory')
-        if params['state'] != 'absent':
-            host_safety.check_exec_mount(params.get('work_dir') or tempfile.gettempdir(), 'work directory')
-        if params.get('installer') and params['state'] != 'absent':
-            host_safety.check_private_dir(os.path.dirname(os.path.abspath(params['installer'])),
-                                          'installer directory')
-
-    def exclusive(self, params):
-        return _Hold(self, params.get('lock_timeout', 600))
-
-    def detect(self, params):
-        return detect_os(params.get('os_token_overrides'))
-
-    def read_state(self):
-        return read_state()
-
-    def installer_readable(self, installer):
-        return os.path.isfile(installer)
-
-    installer_present = installer_readable
-
-    def installer_metadata(self, installer):
-        return installer_metadata(self.run, installer)
-
-    def install(self, installer, step, params):
-        return self.agent.install(installer, step['mode'], step['cs_type'], platform_name=params['platform'],
-                                  install_dir=params['install_dir'], sha256=params.get('installer_sha256'))
-
-    def check_register_inputs(self, params):
-        if params.get('platform') == 'Azure':
-            # The configurator registers platform Azure only with -C <RCM credentials file>
-            # (UnifiedAgentConfigurator.sh:1738-1747, is_valid_creds_file :1373-1386); without it 1/97.
-            raise ValueError('platform Azure cannot be registered by this collection: the vendor\'s configurator '
-                             'needs -C <RCM credentials file> for it, which asr.mobility does not pass; install with '
-                             'register=false and register by hand, or use platform VmWare (VMware VMs and physical '
-                             'servers)')
-
-    def register(self, state, params):
-        was_running = self._vxagent_active()
-        try:
-            return self.agent.register(state, params['control_plane'], cs_address=params['cs_address'],
-                                       cs_port=params['cs_port'], passphrase=params['passphrase'],
-                                       config=params['config'])
-        except VendorError as exc:
-            # The configurator stops vxagent before contacting the server and leaves it stopped on
-            # 14 / a modernized 98 (UnifiedAgentConfigurator.sh:1833-1837): start it again.
-            if was_running and not self._vxagent_active():
-                ok, detail = self.agent.restart_vxagent()
-                if ok and self._vxagent_active():
-                    exc.message += (' vxagent was running before and the configurator left it stopped: it was '
-                                    'started again (systemctl start vxagent), so the agent keeps its previous '
-                                    'registration.')
-                else:
-                    exc.message += (' vxagent was running before and the configurator left it stopped; starting it '
-                                    'again failed (%s): start it by hand (systemctl start vxagent).' % (detail or '?'))
-            raise
-
-    def _vxagent_active(self):
-        return service_states(self.run).get('vxagent') == 'active'
-
-    def uninstall(self, state):
-        return self.agent.uninstall(state)
-
-    def install_not_verified(self, info, state, meta):
-        return VendorError('install exited %s (%s) but %s shows version %s, not %s'
-                           % (info['code'], info['meaning'], PATHS['vx_version'], state['version'], meta['version']),
-                           code=info['code'], meaning=info['meaning'], program='install',
-                           log_tail=tail(PATHS['install_log']))
-
-    def register_not_verified(self, info, state):
-        return VendorError('UnifiedAgentConfigurator.sh succeeded but AGENT_CONFIGURATION_STATUS is %s and '
-                           'drscout.conf does not show a registration (CSType %s, Hostname %s)'
-                           % (state['configuration_status'] or 'missing', state.get('cs_type') or 'unset',
-                              state.get('cs_address') or 'empty'), program='UnifiedAgentConfigurator.sh',
-                           log_tail=tail(PATHS['install_log']))
-
-    def uninstall_not_verified(self, info, state):
-        return _uninstall_incomplete(info['code'])
-
-
-class _Hold(object):
-    """The host lock, the stale clean-up and the signal handlers of one acting run."""
-
-    def __init__(self, host, timeout):
-        self.lock = host_safety.HostLock(_host_path(PATHS['lock'])).acquire(timeout)
-        try:
-            bases = [host.work_dir or tempfile.gettempdir()]
-            if host_safety.run_is_tmpfs(read_text(PATHS['mounts'])) and os.path.isdir(_host_path(PATHS['secret_base'])):
-                bases.append(_host_path(PATHS['secret_base']))
-            removed = host_safety.remove_stale(bases)
-            if removed:
-                host.warnings.append('Removed %d private director%s left by an interrupted earlier run: %s'
-                                     % (len(removed), 'y' if len(removed) == 1 else 'ies', ', '.join(removed)))
-            self.signals = host_safety.signals_raise()
-            self.signals.__enter__()
-        except Exception:
-            self.lock.release()
-            raise
-
-    def release(self):
-        try:
-            self.signals.__exit__(None, None, None)
-        finally:
-            self.lock.release()
 
 
 def service_states(run):
@@ -406,7 +269,7 @@ def service_states(run):
 
 
 def _process_running(name):
-    proc = _host_path(PATHS['proc'])
+    proc = host_path(PATHS['proc'])
     try:
         entries = os.listdir(proc)
     except OSError:

@@ -13,6 +13,7 @@ import tarfile
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.asr.mobility.plugins.module_utils import installer as installer_utils
+from ansible_collections.asr.mobility.plugins.module_utils import preflight
 from ansible_collections.asr.mobility.plugins.module_utils.state import parse_kv
 from ansible_collections.asr.mobility.plugins.plugin_utils import rollout_choice
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import host_vars_os_family
@@ -123,9 +124,24 @@ def summary_lines(rows):
     return lines
 
 
+def kernel_check(kernel, token, supported_kernels=None, agent_version=None, fresh_install=True):
+    """``ansible_facts['kernel'] | asr.mobility.kernel_check(token, supported_kernels_text, version, fresh)``:
+    would Microsoft's installer accept this kernel? The per-family rule of the vendor's
+    ``prereq_check_install.sh`` (Ubuntu/Debian: exact ``supported_kernels`` line; SLES 12/15: any
+    ``*-default`` kernel or a ``<kernel>:<patchlevel>`` line; RHEL/OL: patterns). Returns the dict of
+    ``preflight.kernel_check``: ``supported`` (False only when the vendor would refuse),
+    ``status``, ``exit_code`` (99 for a fresh install, 208 for an upgrade), ``message`` (the kernel,
+    the agent version, what to do). ``supported_kernels`` may be the text or a list of lines."""
+    if isinstance(supported_kernels, (list, tuple)):
+        supported_kernels = '\n'.join(str(line) for line in supported_kernels)
+    return preflight.kernel_check(token, kernel, supported_kernels, agent_version=agent_version,
+                                  fresh_install=bool(fresh_install))
+
+
 class FilterModule(object):
     def filters(self):
         return {
+            'kernel_check': kernel_check,
             'os_token': os_token,
             'choose_installer': choose_installer,
             'parse_installer_name': parse_installer_name,

@@ -15,7 +15,7 @@
 7. run the steps in order, each verified by reading the state back;
 8. on failure, roll a fresh install back and report the vendor's exit code, meaning and log tail.
 
-A *host* is an adapter that only knows how to act (``linux_agent.LinuxHost`` on the target,
+A *host* is an adapter that only knows how to act (``linux_host.LinuxHost`` on the target,
 ``plugin_utils.windows_agent.WindowsHost`` from the controller). Its interface is ``AgentHost``
 below. A new lifecycle step is one change in ``_act``; a new platform is one adapter.
 
@@ -211,7 +211,7 @@ def _run(host, params, check_mode, diff, result):
     def decide(candidate):
         return plan(state, params['state'], candidate=candidate, pin=params.get('version'),
                     control_plane=params.get('control_plane'), register=params.get('register'),
-                    cs_address=params.get('cs_address'), migrate=params.get('migrate'))
+                    cs_address=params.get('cs_address'), migrate=params.get('migrate'), cs_port=params.get('cs_port'))
 
     installer = params.get('installer')
     meta, the_plan = _read_installer(host, params, detected, decide, result)
@@ -230,6 +230,7 @@ def _run(host, params, check_mode, diff, result):
         raise _Failed('An installer is needed (%s) but %s. Nothing was changed.' % (', '.join(the_plan.names), where))
     missing = missing_inputs(params, the_plan)
     if missing:
+        # Asked only now, when a registration is planned (a registered agent needs no secret).
         raise _Failed('Registration (%s) needs %s. Nothing was changed.'
                       % (params['control_plane'], ' and '.join(missing)))
     if REGISTER in the_plan.names:

@@ -95,14 +95,6 @@ def check_exec_mount(path, what='directory'):
                           '/var/lib/asr-mobility)' % (what, path))
 
 
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as handle:
-        for block in iter(lambda: handle.read(_CHUNK), b''):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def copy_verified(source, directory, expected_sha256):
     """Copy ``source`` into ``directory`` (private) while hashing it; raise UnsafeError when the
     bytes are not the ones verified. Returns the copy's path: extract and run only that."""

@@ -20,8 +20,6 @@ import socket
 import tempfile
 
 from ansible_collections.asr.mobility.plugins.module_utils import agent_config, exit_codes, host_safety, os_tokens
-from ansible_collections.asr.mobility.plugins.module_utils.inputs import check_no_whitespace
-from ansible_collections.asr.mobility.plugins.module_utils.agent_lifecycle import AgentHost
 # VendorError and LOG_TAIL_LINES live in the neutral errors module; imported here for the callers of this one.
 from ansible_collections.asr.mobility.plugins.module_utils.errors import LOG_TAIL_LINES, VendorError  # noqa: F401
 from ansible_collections.asr.mobility.plugins.module_utils.installer import parse_version, version_from_build_tag
@@ -49,7 +47,7 @@ RELEASE_FILES = ('/etc/oracle-release', '/etc/redhat-release', '/etc/centos-rele
 DEFAULT_INSTALL_DIR = '/usr/local/ASR'
 
 
-def _host_path(path):
+def host_path(path):
     root = PATHS['root']
     if root in ('', '/'):
         return path
@@ -59,7 +57,7 @@ def _host_path(path):
 def read_text(path):
     """Text of a host file, or None when it does not exist or cannot be read."""
     try:
-        with open(_host_path(path), 'rb') as handle:
+        with open(host_path(path), 'rb') as handle:
             return handle.read().decode('utf-8', 'replace')
     except (IOError, OSError):
         return None
@@ -121,9 +119,19 @@ def installer_metadata(run, package):
                      % (package, last_err or 'tar failed'))
 
 
+def normalise_install_dir(install_dir):
+    """The ``-d`` value to pass: normalised, because the vendor appends ``/ASR`` to the string as
+    given (unifiedagent/templates/install:1651-1653: ``/usr/local/ASR/`` -> ``/usr/local/ASR//ASR``)."""
+    if not install_dir:
+        return DEFAULT_INSTALL_DIR
+    normalised = os.path.normpath(install_dir)
+    return '/' + normalised.lstrip('/') if normalised.startswith('//') else normalised
+
+
 def install_root(install_dir):
-    """``-d`` semantics: the default stays, any other directory gets ``/ASR`` appended."""
-    install_dir = (install_dir or DEFAULT_INSTALL_DIR).rstrip('/') or '/'
+    """The root the vendor computes from ``-d`` (install:1651-1653): the default stays, any other
+    directory gets ``/ASR`` appended."""
+    install_dir = normalise_install_dir(install_dir)
     if install_dir == DEFAULT_INSTALL_DIR:
         return install_dir
     return install_dir.rstrip('/') + '/ASR'
@@ -153,7 +161,7 @@ def _failure(table, rc, log_path, out, err, extra_log=None):
                        program=exit_codes.PROGRAM_NAMES[table])
 
 
-def _uninstall_incomplete(rc):
+def uninstall_incomplete(rc):
     return VendorError('uninstall.sh exited %s but %s is still present: the inner uninstall failed. '
                        'Read %s on the host, fix the cause, then run again.'
                        % (rc, PATHS['vx_version'], PATHS['uninstall_log']),
@@ -185,7 +193,7 @@ class LinuxAgent(object):
                 raise VendorError('could not extract %s: %s' % (package, (err or out).strip()), code=rc,
                                   program='tar')
             argv = [os.path.join(workdir, 'install'), '-q', '-r', 'MS', '-v', platform_name,
-                    '-d', install_dir or DEFAULT_INSTALL_DIR, '-c', cs_type, '-a', mode,
+                    '-d', normalise_install_dir(install_dir), '-c', cs_type, '-a', mode,
                     '-l', PATHS['install_log'], '-e', PATHS['errors_json']]
             rc, out, err = self.run(argv, cwd=workdir)
             info = exit_codes.interpret('linux_installer', rc)
@@ -213,109 +221,44 @@ class LinuxAgent(object):
                 secret = _secret_file(secret_dir, 'config.json', config)
                 argv = [self.configurator(state), '-S', secret, '-c', 'CSPrime', '-q']
             rc, out, err = self.run(argv)
-            info = exit_codes.interpret('linux_configurator', rc)
+            # The modernized configurator normalises its codes and its 98 is a failure (exit_codes).
+            table = exit_codes.configurator_table(control_plane)
+            info = exit_codes.interpret(table, rc)
             if not info['ok']:
-                raise _failure('linux_configurator', rc, PATHS['install_log'], out, err)
+                raise _failure(table, rc, PATHS['install_log'], out, err)
             return info
         finally:
             shutil.rmtree(secret_dir, ignore_errors=True)
 
+    def restart_vxagent(self):
+        """``systemctl start vxagent``; returns (ok, detail)."""
+        try:
+            rc, out, err = self.run(['systemctl', 'start', 'vxagent'])
+        except (OSError, IOError) as exc:
+            return False, str(exc)
+        return rc == 0, (err or out or '').strip()
+
     def uninstall(self, state):
         root = os.path.dirname((state.get('install_dir') or os.path.join(DEFAULT_INSTALL_DIR, 'Vx')).rstrip('/'))
-        argv = [os.path.join(root, 'uninstall.sh'), '-Y', '-L', PATHS['uninstall_log']]
-        rc, out, err = self.run(argv)
+        outer = os.path.join(root, 'uninstall.sh')
+        inner = os.path.join(root, 'Vx', 'bin', 'uninstall')
+        cwd = None
+        argv = [outer, '-Y', '-L', PATHS['uninstall_log']]
+        if not os.path.exists(host_path(outer)) and os.path.exists(host_path(inner)):
+            # uninstall.sh deletes itself even when the inner uninstall failed
+            # (unifiedagent/templates/uninstall.sh:334): a retry runs the install tree's uninstaller,
+            # from its directory as uninstall.sh does (:88-93).
+            argv = [inner, '-Y', '-L', PATHS['uninstall_log']]
+            cwd = os.path.dirname(inner)
+        rc, out, err = self.run(argv, cwd=cwd) if cwd else self.run(argv)
         info = exit_codes.interpret('linux_uninstaller', rc)
         if not info['ok']:
             raise _failure('linux_uninstaller', rc, PATHS['uninstall_log'], out, err)
         if read_text(PATHS['vx_version']) is not None:
             # reference §1.4: uninstall.sh returns 0 even when the inner uninstall failed.
-            raise _uninstall_incomplete(rc)
+            raise uninstall_incomplete(rc)
         return info
 
-
-class LinuxHost(AgentHost):
-    """The lifecycle's Linux host (``agent_lifecycle.AgentHost``): runs on the target itself."""
-
-    def __init__(self, run, work_dir=None):
-        super(LinuxHost, self).__init__()
-        self.run = run
-        self.work_dir = work_dir
-        self._agent = None
-
-    @property
-    def agent(self):
-        # Created only when something is acted on: it may create work_dir and the secret base.
-        if self._agent is None:
-            self._agent = LinuxAgent(self.run, work_dir=self.work_dir, secret_dir=self.secret_base())
-        return self._agent
-
-    def secret_base(self):
-        """``/run/asr-mobility`` when ``/run`` is a tmpfs (secrets never reach a disk), else the work dir."""
-        if host_safety.run_is_tmpfs(read_text(PATHS['mounts'])):
-            return host_safety.make_private_dir(_host_path(PATHS['secret_base']))
-        return self.work_dir
-
-    def check_inputs(self, params):
-        for name in ('installer', 'install_dir', 'work_dir'):
-            check_no_whitespace(name, params.get(name))
-        if params.get('install_dir') and not params['install_dir'].startswith('/'):
-            raise ValueError('install_dir %r is not an absolute path (the vendor installer exits 156)'
-                             % params['install_dir'])
-        if params.get('work_dir'):
-            host_safety.check_private_dir(params['work_dir'], 'work directory')
-        if params['state'] != 'absent':
-            host_safety.check_exec_mount(params.get('work_dir') or tempfile.gettempdir(), 'work directory')
-        if params.get('installer') and params['state'] != 'absent':
-            host_safety.check_private_dir(os.path.dirname(os.path.abspath(params['installer'])),
-                                          'installer directory')
-
-    def exclusive(self, params):
-        return _Hold(self, params.get('lock_timeout', 600))
-
-    def detect(self, params):
-        return detect_os(params.get('os_token_overrides'))
-
-    def identity(self):
-        return read_identity(self.run)
-
-    def agent_config_input(self, state):
-        return read_config_input(self.run, state)
-
-    def read_state(self):
-        return read_state()
-
-    def installer_readable(self, installer):
-        return os.path.isfile(installer)
-
-    installer_present = installer_readable
-
-    def installer_metadata(self, installer):
-        return installer_metadata(self.run, installer)
-
-    def install(self, installer, step, params):
-        return self.agent.install(installer, step['mode'], step['cs_type'], platform_name=params['platform'],
-                                  install_dir=params['install_dir'], sha256=params.get('installer_sha256'))
-
-    def register(self, state, params):
-        return self.agent.register(state, params['control_plane'], cs_address=params['cs_address'],
-                                   cs_port=params['cs_port'], passphrase=params['passphrase'], config=params['config'])
-
-    def uninstall(self, state):
-        return self.agent.uninstall(state)
-
-    def install_not_verified(self, info, state, meta):
-        return VendorError('install exited %s (%s) but %s shows version %s, not %s'
-                           % (info['code'], info['meaning'], PATHS['vx_version'], state['version'], meta['version']),
-                           code=info['code'], meaning=info['meaning'], program='install',
-                           log_tail=tail(PATHS['install_log']))
-
-    def register_not_verified(self, info, state):
-        return VendorError('UnifiedAgentConfigurator.sh succeeded but AGENT_CONFIGURATION_STATUS is %s'
-                           % (state['configuration_status'] or 'missing'), program='UnifiedAgentConfigurator.sh',
-                           log_tail=tail(PATHS['install_log']))
-
-    def uninstall_not_verified(self, info, state):
-        return _uninstall_incomplete(info['code'])
 
 
 def read_identity(run):
@@ -325,7 +268,7 @@ def read_identity(run):
     bios_id = (read_text(PATHS['product_uuid']) or '').strip()
     if not bios_id:
         sources.append('%s -s system-uuid' % PATHS['dmidecode'])
-        if os.path.isfile(_host_path(PATHS['dmidecode'])):
+        if os.path.isfile(host_path(PATHS['dmidecode'])):
             rc, out, err = run([PATHS['dmidecode'], '-s', 'system-uuid'])
             lines = [line.strip() for line in (out or '').splitlines() if line.strip() and not line.startswith('#')]
             bios_id = lines[0].split()[0] if rc == 0 and lines else ''
@@ -341,7 +284,7 @@ def azure_rcm_cli(state):
 def read_config_input(run, state):
     """``<root>/Vx/bin/AzureRcmCli --getagentconfiginput`` decoded (reference §1.7); raises ValueError."""
     program = azure_rcm_cli(state)
-    if not os.path.isfile(_host_path(program)):
+    if not os.path.isfile(host_path(program)):
         raise ValueError('%s does not exist' % program)
     rc, out, err = run([program, '--getagentconfiginput'])
     if rc != 0:
@@ -351,33 +294,6 @@ def read_config_input(run, state):
         return agent_config.decode_config_input(out)
     except ValueError as exc:
         raise ValueError('%s --getagentconfiginput: %s' % (program, exc))
-
-
-class _Hold(object):
-    """The host lock, the stale clean-up and the signal handlers of one acting run."""
-
-    def __init__(self, host, timeout):
-        self.lock = host_safety.HostLock(_host_path(PATHS['lock'])).acquire(timeout)
-        try:
-            bases = [host.work_dir or tempfile.gettempdir()]
-            if host_safety.run_is_tmpfs(read_text(PATHS['mounts'])) and os.path.isdir(_host_path(PATHS['secret_base'])):
-                bases.append(_host_path(PATHS['secret_base']))
-            removed = host_safety.remove_stale(bases)
-            if removed:
-                host.warnings.append('Removed %d private director%s left by an interrupted earlier run: %s'
-                                     % (len(removed), 'y' if len(removed) == 1 else 'ies', ', '.join(removed)))
-            self.signals = host_safety.signals_raise()
-            self.signals.__enter__()
-        except Exception:
-            self.lock.release()
-            raise
-
-    def release(self):
-        try:
-            self.signals.__exit__(None, None, None)
-        finally:
-            self.lock.release()
-
 
 def service_states(run):
     """vxagent / uarespawnd unit states and whether an svagents process runs."""
@@ -393,7 +309,7 @@ def service_states(run):
 
 
 def _process_running(name):
-    proc = _host_path(PATHS['proc'])
+    proc = host_path(PATHS['proc'])
     try:
         entries = os.listdir(proc)
     except OSError:

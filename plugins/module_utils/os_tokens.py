@@ -26,6 +26,7 @@ from ansible_collections.asr.mobility.plugins.module_utils.state import parse_kv
 RHEL_LIKE = ('RedHat', 'CentOS', 'Rocky', 'AlmaLinux')
 ORACLE = 'OracleLinux'
 SLES = 'SLES'
+OPENSUSE_LEAP = 'openSUSE Leap'
 UBUNTU = 'Ubuntu'
 DEBIAN = 'Debian'
 WINDOWS = 'Windows'
@@ -38,6 +39,7 @@ _ALIASES = {
     'oraclelinux': ORACLE, 'ol': ORACLE, 'oracle linux': ORACLE, 'oracle linux server': ORACLE,
     'sles': SLES, 'sles_sap': SLES, 'sled': SLES, 'suse': SLES, 'sle_hpc': SLES,
     'ubuntu': UBUNTU, 'debian': DEBIAN,
+    'opensuse-leap': OPENSUSE_LEAP, 'opensuse leap': OPENSUSE_LEAP,
 }
 
 # The token table: one row per supported OS, as data.
@@ -69,9 +71,20 @@ TOKEN_TABLE = [
     {'distributions': (DEBIAN,), 'min': (9, 0), 'max': (10, 0), 'token': 'DEBIAN9-64', 'confirmed': True},
     {'distributions': (DEBIAN,), 'min': (10, 0), 'max': (11, 0), 'token': 'DEBIAN10-64', 'confirmed': True},
     {'distributions': (DEBIAN,), 'min': (11, 0), 'max': (12, 0), 'token': 'DEBIAN11-64', 'confirmed': True},
-    # Not published by the vendor [UNCONFIRMED]: used, but reported as unconfirmed.
-    {'distributions': (DEBIAN,), 'min': (12, 0), 'max': (13, 0), 'token': 'DEBIAN12-64', 'confirmed': False},
-    {'distributions': (UBUNTU,), 'min': (24, 4), 'max': (24, 5), 'token': 'UBUNTU-24.04-64', 'confirmed': False},
+    # [R2] confirmed: installers in the vendor's download lists 9.64-9.66 (Azure/Azure-SiteRecovery
+    # MobilityAgent/OnPremiseToAzure/AgentDownloadLinks.md, newest 9.66.7567.1 of 20 Sep 2025).
+    {'distributions': (DEBIAN,), 'min': (12, 0), 'max': (13, 0), 'token': 'DEBIAN12-64', 'confirmed': True},
+    {'distributions': (UBUNTU,), 'min': (24, 4), 'max': (24, 5), 'token': 'UBUNTU-24.04-64', 'confirmed': True},
+    # [R2] the 2025 OS_details.sh (Azure/Azure-SiteRecovery MobilityAgent/OS_details.sh) maps openSUSE
+    # Leap 15 to SLES15-64 (it greps 'SLES|openSUSE Leap' and VERSION="15 in /etc/os-release).
+    {'distributions': (OPENSUSE_LEAP,), 'min': (15, 0), 'max': (16, 0), 'token': 'SLES15-64', 'confirmed': True},
+    # [R2] named by the 2025 OS_details.sh (RHEL/Rocky/Alma 10, Oracle Linux 10) but no installer has
+    # been published for them: known, so the answer is clear, and refused until one exists (the
+    # override table can name a token for an installer the user has).
+    {'distributions': ('RedHat', 'Rocky', 'AlmaLinux'), 'min': (10, 0), 'max': (11, 0), 'token': 'RHEL10-64',
+     'confirmed': True, 'published': False},
+    {'distributions': (ORACLE,), 'min': (10, 0), 'max': (11, 0), 'token': 'OL10-64', 'confirmed': True,
+     'published': False},
 ]
 
 # Windows Server by kernel version (ansible_distribution_version, e.g. 10.0.17763.0):
@@ -171,6 +184,9 @@ def distro_from_release_files(files):
     os_id = os_release.get('ID', '').lower()
     if os_id in ('sles', 'sles_sap', 'sled'):
         return {'distribution': SLES, 'version': os_release.get('VERSION_ID', ''), 'evidence': '/etc/os-release'}
+    if os_id == 'opensuse-leap':
+        return {'distribution': OPENSUSE_LEAP, 'version': os_release.get('VERSION_ID', ''),
+                'evidence': '/etc/os-release'}
     lsb = _kv(files.get('/etc/lsb-release') or '')
     if lsb.get('DISTRIB_ID', '').lower() == 'ubuntu' and lsb.get('DISTRIB_RELEASE'):
         return {'distribution': UBUNTU, 'version': lsb['DISTRIB_RELEASE'], 'evidence': '/etc/lsb-release'}
@@ -282,6 +298,12 @@ def detect(distribution=None, version=None, architecture=None, os_family=None,
         return result
     for row in TOKEN_TABLE:
         if dist in row['distributions'] and row['min'] <= parsed[:2] < row['max']:
+            if not row.get('published', True):
+                result['reason'] = ('%s maps to token %s in the vendor\'s 2025 OS_details.sh, but no installer has been '
+                                    'published for %s yet (newest download list: 9.66): there is nothing to install '
+                                    'until Microsoft publishes one; if you hold such an installer, name the token in '
+                                    'the override table' % (label, row['token'], row['token']))
+                return result
             result.update(token=row['token'], supported=True, confirmed=row['confirmed'])
             if not row['confirmed']:
                 result['reason'] = ('token %s for %s is not confirmed by the vendor; make sure an '

@@ -25,6 +25,8 @@ INSTALLER_ACTIONS = (INSTALL, UPGRADE)
 STATES = ('present', 'latest', 'absent')
 CONTROL_PLANES = ('classic', 'modernized')
 CS_TYPE = {'classic': 'CSLegacy', 'modernized': 'CSPrime'}
+# The configurator's port when -p is not given (UnifiedAgentConfigurator.sh:1800-1805).
+DEFAULT_CS_PORT = 443
 
 
 class Plan(object):
@@ -75,7 +77,7 @@ def _text(value):
 
 
 def plan(state, desired, candidate=None, pin=None, control_plane=None, register=False,
-         cs_address=None, migrate=False):
+         cs_address=None, migrate=False, cs_port=None):
     """Decide what to do on one host.
 
     :param state: installed state (``installed``, ``version``/``version_tuple``, ``control_plane``,
@@ -88,6 +90,12 @@ def plan(state, desired, candidate=None, pin=None, control_plane=None, register=
     :param register: whether the agent must end up registered.
     :param cs_address: configuration server wanted (classic).
     :param migrate: allow a classic agent to be migrated to modernized.
+    :param cs_port: configuration server port wanted (classic; None = the vendor's default 443).
+
+    [R2] Registration is judged from ``state['registered']``, which ``state.linux_state`` reads
+    from ``drscout.conf`` when an upgrade has dropped the status line: an agent registered where it
+    should be is never registered again (the vendor's configurator stops ``vxagent`` first and
+    leaves it stopped when the server does not answer), so a routine rerun needs no secret.
     """
     result = Plan()
     installed = bool(state and state.get('installed'))
@@ -166,8 +174,16 @@ def plan(state, desired, candidate=None, pin=None, control_plane=None, register=
         if target is None:
             return result.refuse('migrating to modernized needs an installer (none was provided)')
         if have is not None and compare_versions(have, target) > 0:
-            return result.refuse('cannot migrate with installer %s: the installed agent %s is newer'
+            return result.refuse('cannot migrate with installer %s: the installed agent %s is newer; migration to '
+                                 'modernized needs an installer strictly newer than the installed agent'
                                  % (_text(target), have_text))
+        if have is None or compare_versions(have, target) == 0:
+            # Windows: at the same version nothing migrates (reference §2.2, SetupHelper.cs); one rule
+            # for both hosts, so a migration always changes the version.
+            return result.refuse('cannot migrate the classic agent %s with installer %s: migration to modernized '
+                                 'needs an installer strictly newer than the installed agent; provide a newer '
+                                 'installer (or leave migrate unset and keep the agent classic)'
+                                 % (have_text, _text(target)))
         if pin and not version_matches(target, pin):
             return result.refuse('cannot migrate with installer %s: version %s is pinned' % (_text(target), pin))
         result.add(INSTALL, 'migrate the classic (CSLegacy) agent %s to modernized (CSPrime) with installer %s'
@@ -190,8 +206,16 @@ def plan(state, desired, candidate=None, pin=None, control_plane=None, register=
                    mode='Install', cs_type=cs_type, repair=True)
         result.version_after = _text(target)
     elif upgrade_to is not None:
-        result.add(UPGRADE, 'agent %s installed, %s wanted' % (have_text, _text(upgrade_to)),
-                   mode='Upgrade', cs_type=cs_type)
+        if state.get('awaiting_registration'):
+            # Installed for modernized, not registered: drscout.conf still says CSLegacy, so the vendor
+            # refuses -a Upgrade -c CSPrime with 97 (unifiedagent/templates/install:1715-1718) and takes
+            # -a Install -c CSPrime as its upgrade path (:1709-1714).
+            result.add(UPGRADE, 'agent %s installed for modernized (not registered yet), %s wanted; run as '
+                                '-a Install -c CSPrime as the vendor requires before registration'
+                       % (have_text, _text(upgrade_to)), mode='Install', cs_type=cs_type)
+        else:
+            result.add(UPGRADE, 'agent %s installed, %s wanted' % (have_text, _text(upgrade_to)),
+                       mode='Upgrade', cs_type=cs_type)
         result.version_after = _text(upgrade_to)
 
     if register:
@@ -201,11 +225,18 @@ def plan(state, desired, candidate=None, pin=None, control_plane=None, register=
             result.add(REGISTER, _register_reason(
                 control_plane, cs_address,
                 'the agent is not registered (status: %s)' % (state.get('configuration_status') or 'none')))
-        elif (control_plane == 'classic' and cs_address and state.get('cs_address')
-              and state['cs_address'].lower() != str(cs_address).lower()):
-            return result.refuse('the agent is registered to configuration server %s, not %s; the vendor refuses to '
-                                 're-register (exit 13): uninstall the agent first'
-                                 % (state['cs_address'], cs_address))
+        elif control_plane == 'classic' and cs_address and state.get('cs_address'):
+            # The vendor compares address and port as written (UnifiedAgentConfigurator.sh:1820-1827).
+            want_port = int(cs_port) if cs_port is not None else DEFAULT_CS_PORT
+            have_port = state.get('cs_port')
+            if (state['cs_address'].lower() != str(cs_address).lower()
+                    or (have_port is not None and have_port != want_port)):
+                return result.refuse('the agent is registered to configuration server %s:%s, not %s:%s; the vendor '
+                                     'refuses to re-register (exit 13: "already registered to different '
+                                     'Configuration server"): set cs_address/cs_port to the registered server, '
+                                     'or uninstall the agent first'
+                                     % (state['cs_address'], have_port if have_port is not None else '?',
+                                        cs_address, want_port))
     return result
 
 

@@ -6,7 +6,12 @@ shape the planner reads:
 
 ``{'installed', 'version', 'build', 'version_tuple', 'control_plane', 'platform',
 'configuration_status', 'registered', 'cs_address', 'cs_port', 'install_dir', 'os_built_for',
-'healthy', 'reboot_required', 'host_id'}``
+'healthy', 'reboot_required', 'host_id', 'cs_type', 'awaiting_registration', 'registration_evidence'}``
+
+``control_plane`` is what the vendor will do with this agent, ``cs_type`` what ``drscout.conf``
+says today (they differ on an agent installed or migrated for modernized that is not registered
+yet: ``awaiting_registration``). ``registration_evidence`` names where ``registered`` was read:
+``status`` (the ``AGENT_CONFIGURATION_STATUS`` line / registry value) or ``drscout.conf``.
 
 Python 2.7 compatible; no Ansible imports.
 """
@@ -20,6 +25,14 @@ from ansible_collections.asr.mobility.plugins.module_utils.installer import (
 
 CONTROL_PLANES = {'classic': 'CSLegacy', 'modernized': 'CSPrime'}
 CS_TYPES = dict((v.lower(), k) for k, v in CONTROL_PLANES.items())
+
+# The HostId the template drscout.conf ships with (VX/templates/drscout.conf:20); the configurator
+# replaces it with a real one (UnifiedAgentConfigurator.sh:776-800, "null/default value" at :787).
+TEMPLATE_HOST_ID = '1234_45466_67689'
+# install_vx writes this data-protection program into drscout.conf for -c CSPrime, on a fresh
+# install as on an upgrade or migration (VX/templates/install:214-218, edit_files), while CSType
+# stays CSLegacy until the configurator's verify_client_auth (UnifiedAgentConfigurator.sh:1214).
+MODERNIZED_DATA_PROTECTION = 'DataProtectionSyncRcm'
 
 
 def parse_kv(text):
@@ -67,7 +80,31 @@ def _absent():
         'control_plane': None, 'platform': None, 'configuration_status': None, 'registered': False,
         'cs_address': None, 'cs_port': None, 'install_dir': None, 'os_built_for': None,
         'healthy': True, 'reboot_required': None, 'host_id': None,
+        'cs_type': None, 'awaiting_registration': False, 'registration_evidence': None,
     }
+
+
+def real_host_id(host_id):
+    """A HostId the configurator generated: not empty, not the template placeholder."""
+    host_id = (host_id or '').strip()
+    return bool(host_id) and host_id != TEMPLATE_HOST_ID
+
+
+def _linux_plane(agent, drscout_present):
+    """(control plane the vendor will use, CSType as written, awaiting modernized registration)."""
+    if not drscout_present:
+        return None, None, False
+    written = (agent.get('CSType') or '').strip() or None
+    # The installer reads a missing or odd CSType as CSLegacy (unifiedagent/templates/install:1694-1697).
+    current = control_plane_of(written) or 'classic'
+    if current == 'modernized':
+        return current, written, False
+    migrating = (agent.get('PlatformChangeToCSPrime') or '').strip().lower() == 'true'  # install:1713
+    data_protection = (agent.get('DataProtectionExePathname') or '').strip()
+    for_modernized = data_protection.endswith('/' + MODERNIZED_DATA_PROTECTION) or data_protection == MODERNIZED_DATA_PROTECTION
+    if migrating or for_modernized:
+        return 'modernized', written, True
+    return current, written, False
 
 
 def linux_state(vx_version_text, drscout_text=None):
@@ -87,15 +124,36 @@ def linux_state(vx_version_text, drscout_text=None):
         state['build'] = version[2] or None
     except ValueError:
         state['healthy'] = False
-    status = vx.get('AGENT_CONFIGURATION_STATUS') or None
-    state['configuration_status'] = status
-    state['registered'] = (status or '').lower() == 'succeeded'
-    state['control_plane'] = control_plane_of(agent.get('CSType'))
     state['platform'] = agent.get('VmPlatform') or None
     state['host_id'] = agent.get('HostId') or None
     state['cs_address'] = transport.get('Hostname') or None
     port = transport.get('Port')
     state['cs_port'] = int(port) if port and DIGITS_RE.match(port) else None
+    plane, written, awaiting = _linux_plane(agent, drscout_text is not None)
+    state['control_plane'], state['cs_type'], state['awaiting_registration'] = plane, written, awaiting
+    status = vx.get('AGENT_CONFIGURATION_STATUS') or None
+    state['configuration_status'] = status
+    if awaiting:
+        # Installed or migrated for modernized, the configurator has not run yet: whatever the
+        # status line says, it speaks of the classic registration that is being left.
+        state['registered'] = False
+        state['registration_evidence'] = 'drscout.conf'
+    elif status or drscout_text is None:
+        state['registered'] = (status or '').lower() == 'succeeded'
+        state['registration_evidence'] = 'status' if status else None
+    else:
+        # No status line: every install/upgrade rebuilds .vx_version without it (create_metadata,
+        # VX/templates/install:307-343) while preserve_config keeps drscout.conf, and a configurator
+        # run deletes it before contacting the CS (UnifiedAgentConfigurator.sh:1834). drscout.conf
+        # then holds the registration: modernized = CSType=CSPrime (written by verify_client_auth
+        # only after the appliance accepted the client, :1212-1215); classic = the CS address and
+        # port (:844) and a generated HostId (:798).
+        host_ok = real_host_id(agent.get('HostId'))
+        if plane == 'modernized':
+            state['registered'] = host_ok
+        else:
+            state['registered'] = bool(host_ok and state['cs_address'] and state['cs_port'])
+        state['registration_evidence'] = 'drscout.conf'
     state['install_dir'] = vx.get('INSTALLATION_DIR') or None
     state['os_built_for'] = vx.get('OS_BUILT_FOR') or None
     return state
@@ -143,6 +201,7 @@ def windows_state(uninstall_key_exists, values, drscout_text=None):
     status = values.get('AgentConfigurationStatus') or None
     state['configuration_status'] = status
     state['registered'] = str(status or '').lower() == 'succeeded'
+    state['registration_evidence'] = 'status' if status else None
     state['install_dir'] = values.get('InstallDirectory') or None
     state['os_built_for'] = 'Windows'
     conf = parse_ini(drscout_text)
@@ -155,4 +214,6 @@ def windows_state(uninstall_key_exists, values, drscout_text=None):
     state['cs_address'] = None if hostname in _NO_CS else hostname
     port = transport.get('Port') or agent.get('Port')
     state['cs_port'] = int(port) if port and DIGITS_RE.match(port) else None
+    cs_type = (agent.get('CSType') or '').strip()
+    state['cs_type'] = cs_type or None
     return state

@@ -173,7 +173,7 @@ log_tail:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.asr.mobility.plugins.module_utils import agent_args, agent_lifecycle, inputs
-from ansible_collections.asr.mobility.plugins.module_utils.linux_agent import LinuxHost
+from ansible_collections.asr.mobility.plugins.module_utils.linux_host import LinuxHost
 
 
 def main():

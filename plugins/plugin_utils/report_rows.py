@@ -173,6 +173,10 @@ def _windows_row(row, host_vars, facts):
                                 architecture=host['architecture'], os_family='Windows',
                                 overrides=_get(host_vars, 'mobility_service_os_token_overrides', {}) or {})
     agent = state_utils.windows_state(exists, values)
+    if agent['installed']:
+        # The control plane and the configuration server are in drscout.conf, not in the registry
+        # (reference §2.5 [R2]); the report reads only the registry, so it does not know them.
+        agent.update(control_plane=None, cs_address=None)
     row.update(
         os=host['distribution'] or 'Windows', os_token=detected['token'], supported=bool(detected['supported']),
         installed=bool(agent['installed']), version=agent['version'], control_plane=agent['control_plane'],

@@ -69,13 +69,13 @@ def input_problem(params, windows=False):
             'control_plane %r' % params['control_plane'],
             "mobility_service_control_plane must be classic or modernized (there is no silent default; classic is "
             "unsupported by Microsoft from March 2026), got '%s'. %s" % (params['control_plane'], UNCHANGED))
-    if params['register'] and params['control_plane'] == 'classic':
-        missing = ['mobility_service_%s' % k for k in ('cs_address', 'passphrase') if not params[k]]
-        if missing:
-            return Problem(
-                'classic registration inputs missing',
-                'Classic registration needs mobility_service_cs_address and mobility_service_passphrase (from Ansible '
-                'Vault or an AWX credential); missing: %s. %s' % (', '.join(missing), UNCHANGED))
+    # The address is needed to judge an existing registration; the passphrase / config.json only
+    # when a registration is planned: the agent lifecycle refuses then (agent_lifecycle.missing_inputs).
+    # A registered agent's routine rerun (also after an upgrade) needs no secret (issue 12).
+    if params['register'] and params['control_plane'] == 'classic' and not params['cs_address']:
+        return Problem('classic registration inputs missing',
+                       'Classic registration needs mobility_service_cs_address (the configuration server the agent '
+                       'must be registered with). %s' % UNCHANGED)
     if params['register'] and params['control_plane'] == 'modernized':
         problem = config_source_problem(params)
         if problem:
@@ -106,17 +106,15 @@ def input_problem(params, windows=False):
 
 def config_source_problem(params):
     """The modernized config inputs of the chosen source (``config_source``), checked without the host:
-    ``inline`` needs ``config``; ``dir`` a directory or a map; ``appliance`` the appliance's inventory name.
+    ``inline`` nothing here (its config only when a registration is due); ``dir`` a directory or a map; ``appliance`` the appliance's inventory name.
     Whether the file exists and what the appliance is are checked later, and only when a registration is
     due (a registered host needs no config)."""
     source = params.get('config_source') or 'inline'
     if source not in CONFIG_SOURCES:
         return Problem('config_source %r' % source,
                        'mobility_service_config_source must be inline, dir or appliance, got %r. %s' % (source, UNCHANGED))
-    if source == 'inline' and not params['config']:
-        return Problem('modernized registration config missing',
-                       "Modernized registration needs mobility_service_config: the appliance's config.json for this "
-                       "host. %s" % UNCHANGED)
+    # inline: the config itself is needed only when a registration is planned; the agent lifecycle
+    # refuses then (agent_lifecycle.missing_inputs), so a registered host's rerun needs no secret.
     if source == 'dir' and not params.get('config_dir') and not params.get('config_files'):
         return Problem('config_dir not set',
                        'mobility_service_config_source=dir needs mobility_service_config_dir (a controller directory of '

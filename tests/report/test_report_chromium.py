@@ -36,11 +36,11 @@ def test_script_ran_and_default_order_is_by_host(shown):
 
 
 def test_counts_shown(shown):
-    assert shown.cards == {"hosts": 9, "read": 7, "installed": 4, "registered": 3, "reboot_needed": 1,
+    assert shown.cards == {"hosts": 9, "read": 7, "installed": 4, "registered": 3, "reboot_needed": 0,
                            "unsupported_os": 1, "unreachable": 1, "failed": 1}
-    assert shown.breakdowns["control_plane"] == {"modernized": 1, "classic": 3}
+    assert shown.breakdowns["control_plane"] == {"modernized": 0, "classic": 3, "none": 1}
     assert shown.breakdowns["registration"] == {"registered": 3, "not registered": 1, "not installed": 3}
-    assert shown.breakdowns["reboot"] == {"needed": 1, "not needed": 0, "unknown": 3}
+    assert shown.breakdowns["reboot"] == {"needed": 0, "not needed": 0, "unknown": 4}
     assert shown.breakdowns["version"] == {"9.66.7567.1": 2, "9.66.0.0": 1, "9.65.7411.1": 1, "not installed": 3}
 
 
@@ -54,7 +54,7 @@ def test_table_cells(shown):
     assert rows["gone-1"]["class"] == "unreachable"
     assert rows["sles11-old"]["class"] == "unsupported"
     assert rows["win2019"]["cells"]["version"] == "9.66.0.0"
-    assert rows["win2019"]["cells"]["reboot_required"] == "yes"
+    assert rows["win2019"]["cells"]["reboot_required"] == ""  # Reboot_Required is no reboot signal (reference §2.2 [R2], issue 13)
     assert rows["deb12-b"]["cells"]["registered"] == "no"
     assert [h["data-key"] for h in shown.headings] == list(report.COLUMN_KEYS)
 

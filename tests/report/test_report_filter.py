@@ -54,7 +54,7 @@ def test_windows_rows_use_the_shared_state_parser(rows):
     win = r["win2019"]
     assert win["platform"] == "windows" and win["os_token"] == "Windows" and win["supported"] is True
     assert (win["installed"], win["version"], win["registered"], win["reboot_required"], win["control_plane"]) == \
-        (True, "9.66.0.0", True, True, "modernized")
+        (True, "9.66.0.0", True, None, None)  # Reboot_Required is no reboot signal (reference §2.2 [R2], issue 13)
     assert r["win2022-new"]["installed"] is False and r["win2022-new"]["os_token"] == "Windows"
 
 
@@ -81,10 +81,11 @@ def test_counts(rows):
     assert (c["hosts"], c["read"], c["unreachable"], c["failed"], c["installed"]) == (9, 7, 1, 1, 4)
     assert c["by_version"] == [{"label": "9.66.7567.1", "count": 2}, {"label": "9.66.0.0", "count": 1},
                                {"label": "9.65.7411.1", "count": 1}, {"label": "not installed", "count": 3}]
-    assert {i["label"]: i["count"] for i in c["by_control_plane"]} == {"modernized": 1, "classic": 3}
+    # the Windows host's plane is in drscout.conf, which the report does not read: "none" (issue 13)
+    assert {i["label"]: i["count"] for i in c["by_control_plane"]} == {"modernized": 0, "classic": 3, "none": 1}
     assert {i["label"]: i["count"] for i in c["registration"]} == \
         {"registered": 3, "not registered": 1, "not installed": 3}
-    assert {i["label"]: i["count"] for i in c["reboot"]} == {"needed": 1, "not needed": 0, "unknown": 3}
+    assert {i["label"]: i["count"] for i in c["reboot"]} == {"needed": 0, "not needed": 0, "unknown": 4}
     assert c["unsupported_os"] == 1 and c["unsupported_hosts"] == ["sles11-old"]
 
 

@@ -108,6 +108,7 @@ class FakeHost(object):
         for path in (self.root, self.packages, self.work):
             os.makedirs(path)
         self.calls = []
+        self.systemctl_calls = []
         # behaviour knobs
         self.install_rc = None          # None: 0 for a fresh install, 98 otherwise
         self.install_writes_state = True
@@ -158,7 +159,9 @@ class FakeHost(object):
             self.write(path, text)
 
     def set_installed(self, version='9.60.0.0', build=7000, token='RHEL8-64', cs_type='CSPrime', status='Succeeded',
-                      cs_address='10.0.0.5', install_dir='/usr/local/ASR/Vx', platform='VmWare'):
+                      cs_address='10.0.0.5', install_dir='/usr/local/ASR/Vx', platform='VmWare', data_protection=None):
+        """``data_protection='DataProtectionSyncRcm'`` with ``cs_type='CSLegacy'``: a -c CSPrime install not yet
+        registered (its drscout.conf keeps CSLegacy until the registration, unifiedagent/templates/install:1713)."""
         lines = ['PROD_VERSION=%s' % version, 'VERSION=%s' % version, 'INSTALLATION_DIR=%s' % install_dir,
                  'BUILD_TAG=RELEASE_%s_GA_%s_Sep_20_2025_INMAGE' % (version, build), 'OS_BUILT_FOR=%s' % token]
         if status:
@@ -166,8 +169,10 @@ class FakeHost(object):
         self.write('/usr/local/.vx_version', '\n'.join(lines) + '\n')
         self.write(install_dir + '/bin/AzureRcmCli', '#!/bin/sh\n# emulated by FakeHost._rcmcli\n', 0o755)
         self.write(install_dir + '/etc/drscout.conf',
-                   '[vxagent]\nVmPlatform=%s\nCSType=%s\nHostId=0b5d6f1e-0000-4000-8000-000000000001\nRole=MS\n\n'
-                   '[vxagent.transport]\nHostname=%s\nPort=443\n' % (platform, cs_type, cs_address or ''))
+                   '[vxagent]\nVmPlatform=%s\nCSType=%s\nHostId=0b5d6f1e-0000-4000-8000-000000000001\nRole=MS\n%s\n'
+                   '[vxagent.transport]\nHostname=%s\nPort=443\n'
+                   % (platform, cs_type, 'DataProtectionExePathname=%s/bin/%s\n' % (install_dir, data_protection)
+                      if data_protection else '', cs_address or ''))
 
     def state_kv(self):
         text = self.read('/usr/local/.vx_version')
@@ -209,8 +214,9 @@ class FakeHost(object):
     # --- the vendor programs ---------------------------------------------------------------
     def run(self, argv, cwd=None, **kwargs):
         argv = [str(a) for a in argv]
-        self.calls.append({'argv': list(argv), 'cwd': cwd})
         program = os.path.basename(argv[0])
+        # service checks are kept apart from the vendor programs the tests count
+        (self.systemctl_calls if program == 'systemctl' else self.calls).append({'argv': list(argv), 'cwd': cwd})
         if program == 'tar':
             proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             out, err = proc.communicate()
@@ -219,7 +225,7 @@ class FakeHost(object):
             return self._install(argv, cwd)
         if program == 'UnifiedAgentConfigurator.sh':
             return self._configure(argv)
-        if program == 'uninstall.sh':
+        if program in ('uninstall.sh', 'uninstall'):
             return self._uninstall(argv)
         if program == 'AzureRcmCli':
             return self._rcmcli(argv)
@@ -228,6 +234,9 @@ class FakeHost(object):
         if program == 'systemctl':
             if self.systemctl_missing:
                 raise OSError(2, 'No such file or directory: systemctl')
+            if argv[1] in ('start', 'restart'):
+                self.systemctl[argv[-1]] = 'active'
+                return 0, '', ''
             state = self.systemctl.get(argv[-1], 'inactive')
             return (0 if state == 'active' else 3), state + '\n', ''
         raise AssertionError('unexpected command %r' % (argv,))
@@ -259,10 +268,27 @@ class FakeHost(object):
             return rc, 'Installation failed.\n', 'see the log\n'
         if self.install_writes_state:
             install_dir = opts['-d'] if opts['-d'] == '/usr/local/ASR' else opts['-d'].rstrip('/') + '/ASR'
-            status = (before or {}).get('AGENT_CONFIGURATION_STATUS') if opts['-a'] == 'Upgrade' else None
+            conf_path = (before or {}).get('INSTALLATION_DIR', '') + '/etc/drscout.conf'
+            kept = self.read(conf_path) if before is not None else None
+            # .vx_version is rebuilt without AGENT_CONFIGURATION_STATUS on every run (VX/templates/install:307-343)
             self.set_installed(version=package['VERSION'], build=package['BUILD_TAG'].split('_')[3],
-                               token=package['OS_BUILT_FOR'], cs_type=opts['-c'], status=status, cs_address=cs_address,
+                               token=package['OS_BUILT_FOR'], cs_type=opts['-c'], status=None, cs_address=cs_address,
                                install_dir=install_dir + '/Vx', platform=opts['-v'])
+            new_conf = self.state_kv()['INSTALLATION_DIR'] + '/etc/drscout.conf'
+            data_protection = 'DataProtectionSyncRcm' if opts['-c'] == 'CSPrime' else 'dataprotection'
+            if kept is not None:
+                # preserve_config keeps drscout.conf; install_vx sets the data-protection path (install:214-218)
+                # and a classic -> modernized migration marks PlatformChangeToCSPrime (unifiedagent install:1713)
+                lines = [line for line in kept.splitlines() if not line.startswith('DataProtectionExePathname=')]
+                lines.insert(1, 'DataProtectionExePathname=%s/bin/%s' % (install_dir + '/Vx', data_protection))
+                if opts['-c'] == 'CSPrime' and 'CSType=CSLegacy' in lines:
+                    lines.insert(1, 'PlatformChangeToCSPrime=true')
+                self.write(new_conf, '\n'.join(lines) + '\n')
+            else:
+                # a fresh install leaves the template values (VX/templates/drscout.conf:18-21,189-194)
+                self.write(new_conf, '[vxagent]\nVmPlatform=%s\nHostId = 1234_45466_67689\nCSType=CSLegacy\n'
+                                     'DataProtectionExePathname=%s/bin/%s\nRole=Agent\n\n[vxagent.transport]\n'
+                                     'Hostname=\nPort = 80\n' % (opts['-v'], install_dir + '/Vx', data_protection))
         return rc, 'Installation succeeded.\n', ''
 
     def _configure(self, argv):
@@ -277,11 +303,30 @@ class FakeHost(object):
         if self.state_kv() is None:
             return 1, 'agent not installed\n', ''
         rc = self.configurator_rc
-        status = self.configurator_status or ('Succeeded' if rc in (0, 98) else 'Failed')
-        self._set_kv('AGENT_CONFIGURATION_STATUS', status)
+        if rc != 13:
+            # the status line is deleted and vxagent stopped before the CS is contacted (UnifiedAgentConfigurator.sh:1833-1837)
+            self.systemctl['vxagent'] = 'inactive'
+            values = self.state_kv()
+            values.pop('AGENT_CONFIGURATION_STATUS', None)
+            self.write('/usr/local/.vx_version', ''.join('%s=%s\n' % kv for kv in sorted(values.items())))
+        status = self.configurator_status or ('Succeeded' if rc == 0 else 'Failed')
+        if rc == 0:
+            self.systemctl['vxagent'] = 'active'
+        if status != 'none':
+            self._set_kv('AGENT_CONFIGURATION_STATUS', status)
+        conf = self.state_kv()['INSTALLATION_DIR'] + '/etc/drscout.conf'
+        # the configurator generates a HostId, writes CSType and the CS address (UnifiedAgentConfigurator.sh:798,1243,844)
+        text = self.read(conf).replace('HostId = 1234_45466_67689', 'HostId=0b5d6f1e-0000-4000-8000-000000000002')
+        lines = text.splitlines()
+        # CSPrime is written only once the appliance accepted the client (:1212-1215); CSLegacy after the fingerprint (:1288)
+        if opts.get('-c', 'CSLegacy') == 'CSLegacy' or rc == 0:
+            lines = [line for line in lines if not line.startswith(('CSType=', 'PlatformChangeToCSPrime='))]
+            lines.insert(1, 'CSType=%s' % opts.get('-c', 'CSLegacy'))
+        text = '\n'.join(lines) + '\n'
         if opts.get('-i'):
-            conf = self.state_kv()['INSTALLATION_DIR'] + '/etc/drscout.conf'
-            self.write(conf, self.read(conf).replace('Hostname=\n', 'Hostname=%s\n' % opts['-i']))
+            text = text.replace('Hostname=\n', 'Hostname=%s\n' % opts['-i'])
+        text = text.replace('Port = 80\n', 'Port = %s\n' % opts.get('-p', '443'))
+        self.write(conf, text)
         if rc not in (0, 98):
             self._log('/var/log/ua_install.log', ['Registering with %s' % opts.get('-i'),
                                                   'ERROR: CS unreachable or passphrase wrong (exit %s)' % rc])

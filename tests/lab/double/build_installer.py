@@ -28,10 +28,10 @@ TEMPLATES = os.path.join(HERE, 'templates')
 VERSION_RE = re.compile(r'^(\d+)\.(\d+)\.(\d+)\.(\d+)$')
 TOKEN_RE = re.compile(r'^[A-Za-z0-9.\-]+$')
 DATE_RE = re.compile(r'^(\d{2})([A-Za-z]{3})(\d{4})$')
-FAULT_RE = re.compile(r'^(prereq|kernel|service|killed|stop|space|uninstall_inner|usage_exit0|slow)(=\d+)?$')
+FAULT_RE = re.compile(r'^(prereq|kernel|service|killed|stop|space|uninstall_inner|register_fail|slow)(=\d+)?$')
 
 # Runtime fault words (also accepted in /etc/asr-double/faults on the target).
-FAULTS = ('prereq', 'kernel', 'service', 'slow', 'killed', 'stop', 'space', 'uninstall_inner', 'usage_exit0')
+FAULTS = ('prereq', 'kernel', 'service', 'slow', 'killed', 'stop', 'space', 'uninstall_inner', 'register_fail')
 
 # Scripts at the top of the tarball, then the payload (installed under <root>/Vx/bin).
 TOP_SCRIPTS = ('install', 'install_vx', 'uninstall.sh', 'OS_details.sh', 'prereq_check_install.sh')
@@ -99,14 +99,17 @@ def installer_name(version, token, date='20Sep2025'):
     return 'Microsoft-ASR_UA_%s_%s_GA_%s_release.tar.gz' % (version, token, date)
 
 
-def supported_kernels_text(faults):
+def supported_kernels_text(faults, token=''):
     kernels = list(SAMPLE_KERNELS)
     running = platform.release()
     if 'kernel' in faults:
         kernels = [k for k in kernels if k != running]
     elif running not in kernels:
         kernels.append(running)
-    return ''.join(k + '\n' for k in sorted(kernels))
+    # SLES 12/15 lists carry "<kernel>:<patchlevel>" lines (reference §1.8; the vendor greps
+    # "^<kernel>:", prereq_check_install.sh:542-549); every other family lists bare kernels.
+    suffix = ':0' if token.upper() in ('SLES12-64', 'SLES15-64') else ''
+    return ''.join(k + suffix + '\n' for k in sorted(kernels))
 
 
 def build(version, token, out_dir, date='20Sep2025', faults=None):
@@ -114,7 +117,7 @@ def build(version, token, out_dir, date='20Sep2025', faults=None):
 
     ``faults``: iterable (or comma/space separated string) of fault words baked into the package
     (``prereq``, ``kernel``, ``service``, ``slow[=N]``, ``killed``, ``stop``, ``space``,
-    ``uninstall_inner``, ``usage_exit0``); the target's ``/etc/asr-double/faults`` adds more at
+    ``uninstall_inner``, ``register_fail``); the target's ``/etc/asr-double/faults`` adds more at
     run time.
     """
     if not TOKEN_RE.match(token or ''):
@@ -138,7 +141,7 @@ def build(version, token, out_dir, date='20Sep2025', faults=None):
     for name in PAYLOAD_BIN:
         add_file('./payload/Vx/bin/' + name, os.path.join(TEMPLATES, 'payload', 'Vx', 'bin', name), 0o755)
     members.append(('./.vx_version', vx_text.encode('ascii'), 0o644))
-    members.append(('./supported_kernels', supported_kernels_text(fault_words).encode('ascii'), 0o644))
+    members.append(('./supported_kernels', supported_kernels_text(fault_words, token).encode('ascii'), 0o644))
     if faults:
         text = '# faults baked in at build time by build_installer.py\n' + ''.join(f + '\n' for f in faults)
         members.append(('./.asr_double_faults', text.encode('ascii'), 0o644))

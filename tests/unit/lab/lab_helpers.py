@@ -24,6 +24,11 @@ import build_installer  # noqa: E402 pylint: disable=wrong-import-position
 TOKEN = 'DEBIAN12-64'
 VERSION = '9.66.7567.1'
 PASSPHRASE = 'Lab-Passphrase-7f3c9a1e'
+# This test machine's system UUID (its /sys/class/dmi/id/product_uuid): the BiosId of its Agent
+# Config Input and the one a config.json must carry (the double's AzureRcmCli).
+MACHINE_ID = '4C4C4544-0042-3510-8052-B4C04F4D4B32'
+# A config.json made for this machine by the appliance (the fields the double's configurator reads).
+CONFIG_JSON = '{"ApplianceFqdn": "appliance.lab", "BiosId": "%s", "Fqdn": "test"}' % MACHINE_ID
 
 
 def _kill_svagents(root):
@@ -61,6 +66,7 @@ class Host(object):
         os.makedirs(os.path.join(self.root, 'etc'))
         # Debian 12 release file -> OS_details.sh prints DEBIAN12-64
         self.write('/etc/debian_version', '12.5\n')
+        self.write('/sys/class/dmi/id/product_uuid', MACHINE_ID + '\n')
         self.extra_env = {}
         self._pkg_count = 0
 

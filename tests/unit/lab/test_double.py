@@ -18,9 +18,9 @@ import time
 import pytest
 
 try:
-    from lab_helpers import DOUBLE_DIR, PASSPHRASE, REPO, TOKEN, VERSION, build_installer, start_fake_cs
+    from lab_helpers import CONFIG_JSON, DOUBLE_DIR, MACHINE_ID, PASSPHRASE, REPO, TOKEN, VERSION, build_installer, start_fake_cs
 except ImportError:  # ansible-test units imports the tests as a package
-    from .lab_helpers import DOUBLE_DIR, PASSPHRASE, REPO, TOKEN, VERSION, build_installer, start_fake_cs
+    from .lab_helpers import CONFIG_JSON, DOUBLE_DIR, MACHINE_ID, PASSPHRASE, REPO, TOKEN, VERSION, build_installer, start_fake_cs
 
 CLASSIC = ('-q', '-r', 'MS', '-v', 'VmWare', '-c', 'CSLegacy')
 MODERNIZED = ('-q', '-r', 'MS', '-v', 'VmWare', '-c', 'CSPrime')
@@ -33,7 +33,7 @@ TEMPLATES = os.path.join(DOUBLE_DIR, 'templates')
 # below, and against plugins/module_utils/exit_codes.py).
 DOUBLE_CODES = {
     'install': {0, 1, 15, 44, 76, 93, 96, 97, 98, 99, 119, 149, 156, 159, 208},
-    'configurator': {0, 1, 13, 14, 96, 97},
+    'configurator': {0, 1, 13, 14, 17, 44, 97, 98, 115},
     'uninstall': {0, 1, 2},
 }
 
@@ -204,18 +204,22 @@ def test_install_fresh_returns_0_and_writes_state(installed):
     assert vx['OS_BUILT_FOR'] == TOKEN
     assert 'AGENT_CONFIGURATION_STATUS' not in vx  # not known before registration
     assert host.read('/etc/vxagent/backup/.vx_version') == host.read('/usr/local/.vx_version')
+    # create_metadata (VX/templates/install:307-343): the package's file + these two lines
+    assert vx['VM_PLATFORM'] == 'VmWare' and re.match(r'^\d\d_[A-Z][a-z]{2}_\d{4}_', vx['INSTALLATION_TIMESTAMP'])
     conf = host.drscout()
+    # the template drscout.conf (VX/templates/drscout.conf:18-21, :189-194)
     assert conf['vxagent']['VmPlatform'] == 'VmWare'
     assert conf['vxagent']['CSType'] == 'CSLegacy'
     assert conf['vxagent']['Role'] == 'Agent'
-    assert UUID_RE.match(conf['vxagent']['HostId'])
-    assert conf['vxagent.transport'] == {'Hostname': '', 'Port': '443'}
+    assert conf['vxagent']['HostId'] == '1234_45466_67689'
+    assert conf['vxagent']['DataProtectionExePathname'] == '/usr/local/ASR/Vx/bin/dataprotection'
+    assert conf['vxagent.transport'] == {'Hostname': '', 'Port': '80'}
     for logical in ('/usr/local/ASR/uninstall.sh', '/usr/local/ASR/Vx/bin/UnifiedAgentConfigurator.sh',
                     '/usr/local/ASR/Vx/bin/svagents'):
         assert os.access(host.path(logical), os.X_OK), logical
     unit = host.read('/etc/systemd/system/vxagent.service')
     assert 'Type=oneshot' in unit and 'ExecStart=/usr/local/ASR/Vx/bin/start' in unit
-    assert host.svagents_pid() is not None
+    assert host.svagents_pid() is None  # a fresh install only enables vxagent: the configurator starts it
     log = host.read('/var/log/ua_install.log')
     assert re.search(r'^\d\d/\d\d/\d{4} \d\d:\d\d:\d\d : Installer exiting with code: 0$', log, re.M)
     assert last_run(host, 'install') == ('0', ' '.join(CLASSIC))
@@ -228,7 +232,7 @@ def test_install_same_version_again_reruns_and_returns_98(installed):
     res = host.install(host.package(), *CLASSIC)
     assert_rc(res, 98)
     assert host.drscout()['vxagent']['HostId'] == host_id
-    assert host.svagents_pid() is not None
+    assert host.svagents_pid() is not None  # an upgrade starts vxagent (VX/templates/install:2470)
     assert errors_json(host)['Errors'][0]['error_name'] == 'ASRMobiityServiceInstallerLinuxRecommendedReboot'
     assert [line.split()[2] for line in host.runs()] == ['exit=0', 'exit=98']
 
@@ -242,11 +246,13 @@ def test_install_upgrade_returns_98_keeps_host_id_and_registration(installed, fa
     assert_rc(res, 98)
     vx = host.kv()
     assert vx['VERSION'] == '9.67.0.0' and vx['BUILD_TAG'].split('_')[3] == '7700'
-    assert vx['AGENT_CONFIGURATION_STATUS'] == 'Succeeded'
+    # [R2] .vx_version is rebuilt without the status line (create_metadata, VX/templates/install:307-343)
+    assert 'AGENT_CONFIGURATION_STATUS' not in vx
     assert host.kv('/etc/vxagent/backup/.vx_version') == vx
-    conf = host.drscout()
+    conf = host.drscout()  # kept (preserve_config): the registration is still there
     assert conf['vxagent']['HostId'] == host_id
     assert conf['vxagent.transport']['Hostname'] == '127.0.0.1'
+    assert conf['vxagent.transport']['Port'] == str(fake_cs.port)
 
 
 def test_install_build_number_decides_newer(installed):
@@ -262,15 +268,26 @@ def test_install_downgrade_classic_returns_15(installed):
     assert installed.kv()['VERSION'] == '9.66.0.0'
 
 
-def test_install_downgrade_modernized_returns_97(host):
+def test_install_downgrade_modernized_returns_97(host, fake_cs):
     assert_rc(host.install(host.package(), *MODERNIZED), 0)
+    # unifiedagent/templates/install:1424-1433 reads CSType from drscout.conf: CSPrime only once registered
+    assert_rc(host.install(host.package(version='9.65.7000.1'), *MODERNIZED), 15)
+    host.write('/root/config.json', CONFIG_JSON)
+    assert_rc(host.configurator('-S', '/root/config.json', '-c', 'CSPrime', '-q'), 0)
     res = host.install(host.package(version='9.65.7000.1'), *MODERNIZED)
     assert_rc(res, 97)
     assert errors_json(host)['Errors'][0]['error_name'] == 'ASRMobilityServiceInstallerDowngradeAgentNotSupported'
 
 
-def test_install_upgrade_with_nothing_installed_returns_97(host):
+def test_install_upgrade_with_nothing_installed_is_a_fresh_install(host):
+    """[R2] unifiedagent/templates/install:1727-1734 compares the role with Agent while it is still MS."""
     res = host.install(host.package(), '-q', '-r', 'MS', '-v', 'VmWare', '-a', 'Upgrade', '-c', 'CSPrime')
+    assert_rc(res, 0)
+    assert host.kv()['VERSION'] == '9.66.0.0'
+
+
+def test_install_upgrade_with_nothing_installed_and_role_agent_returns_97(host):
+    res = host.install(host.package(), '-q', '-r', 'Agent', '-v', 'VmWare', '-a', 'Upgrade', '-c', 'CSPrime')
     assert_rc(res, 97)
     assert not host.exists('/usr/local/.vx_version')
     err = errors_json(host)['Errors'][0]
@@ -278,7 +295,8 @@ def test_install_upgrade_with_nothing_installed_returns_97(host):
 
 
 @pytest.mark.parametrize('first, second', [
-    (MODERNIZED, CLASSIC),                                                  # CSPrime installed, -c CSLegacy
+    # a fresh -c CSPrime install keeps CSType=CSLegacy until registration: -a Upgrade -c CSPrime is refused
+    (MODERNIZED, MODERNIZED + ('-a', 'Upgrade')),
     (CLASSIC, ('-q', '-r', 'MS', '-v', 'VmWare', '-a', 'Upgrade', '-c', 'CSPrime')),  # migration needs -a Install
 ])
 def test_install_cstype_mismatch_returns_97(host, first, second):
@@ -294,8 +312,11 @@ def test_install_classic_to_modernized_migration_is_allowed(installed):
     res = host.install(host.package(), '-q', '-r', 'MS', '-v', 'VmWare', '-a', 'Install', '-c', 'CSPrime')
     assert_rc(res, 98)
     conf = host.drscout()['vxagent']
-    assert conf['CSType'] == 'CSPrime' and conf['PlatformChangeToCSPrime'] == 'true'
+    # [R2] CSType stays CSLegacy until the modernized registration (unifiedagent/templates/install:1713)
+    assert conf['CSType'] == 'CSLegacy' and conf['PlatformChangeToCSPrime'] == 'true'
+    assert conf['DataProtectionExePathname'].endswith('/DataProtectionSyncRcm')
     assert 'AGENT_CONFIGURATION_STATUS' not in host.kv()  # must be registered again (config.json)
+    assert host.svagents_pid() is None  # services not started (VX/templates/install:2470-2471)
     assert 'getagentconfiginput:' in res.stdout
 
 
@@ -316,23 +337,27 @@ def test_install_platform_change_vmware_to_azure_is_allowed(installed):
 @pytest.mark.parametrize('args', [
     ('-q', '-r', 'MS', '-x'),                                   # unknown option
     ('-q', '-r', 'MS', '-c', 'CSLegacy', '-d'),                 # missing argument
-    ('-q', '-r', 'MS', '-v', 'HyperV', '-c', 'CSLegacy'),      # bad platform
     ('-q', '-r', 'MS', '-v', 'VmWare', '-c', 'csprime'),       # -c is case-sensitive
     ('-q', '-r', 'MS', '-v', 'VmWare', '-a', 'Repair'),        # bad action
-    ('-r', 'MS', '-v', 'VmWare', '-c', 'CSLegacy'),            # no -q (interactive)
-    ('-q', '-r', 'MS', '-c', 'CSLegacy', 'extra'),             # stray argument
     ('-q', '-x', '-r', 'Agent'),                               # options are checked before the role
 ])
-def test_install_bad_options_return_96(host, args):
+def test_install_bad_options_print_usage_and_exit_0(host, args):
+    """[R2] usage() ends in exit 0 (unifiedagent/templates/install:1534): never trust a bare 0."""
     res = host.install(host.package(), *args)
-    assert_rc(res, 96)
+    assert_rc(res, 0)
+    assert 'Usage: install' in res.stdout
     assert not host.exists('/usr/local/.vx_version')
-    assert last_run(host, 'install')[0] == '96'
+    assert last_run(host, 'install')[0] == '0'
 
 
-def test_install_vendor_usage_exit0_fault(host):
-    host.faults('usage_exit0')
-    assert_rc(host.install(host.package(), '-q', '-r', 'MS', '-x'), 0)
+def test_install_bad_platform_returns_96(host):
+    """validate_silent_options (unifiedagent/templates/install:1003-1007): the one real 96."""
+    assert_rc(host.install(host.package(), '-q', '-r', 'MS', '-v', 'HyperV', '-c', 'CSLegacy'), 96)
+    assert not host.exists('/usr/local/.vx_version')
+
+
+def test_install_without_q_is_interactive_and_refused(host):
+    assert_rc(host.install(host.package(), '-r', 'MS', '-v', 'VmWare', '-c', 'CSLegacy'), 1)
     assert not host.exists('/usr/local/.vx_version')
 
 
@@ -344,7 +369,7 @@ def test_install_platform_is_case_insensitive(host):
 @pytest.mark.parametrize('role', [None, 'Agent', 'XX'])
 def test_install_bad_or_missing_role_returns_98(host, role):
     args = ['-q', '-v', 'VmWare', '-c', 'CSLegacy'] + (['-r', role] if role else [])
-    res = host.install(host.package(), *args, ASR_DOUBLE_FAKE_UID=1000)  # role is checked before root
+    res = host.install(host.package(), *args)  # fresh installs only (validate_silent_options, install:1017-1030)
     assert_rc(res, 98)
     assert not host.exists('/usr/local/.vx_version')
     assert errors_json(host)['Errors'][0]['error_name'] == 'ASRMobilityServiceInstallerInvalidRole'
@@ -461,7 +486,8 @@ def test_install_space_fault_returns_97(host):
 
 
 @pytest.mark.parametrize('how', ['baked', 'runtime', 'unlisted'])
-def test_install_kernel_not_supported_returns_208(host, how):
+def test_install_kernel_not_supported_fresh_returns_99(host, how):
+    """[R2] a fresh install fails in prereq_check_install.sh (99), not with 208."""
     extra = {}
     if how == 'baked':
         pkg = host.package(faults=['kernel'])
@@ -471,8 +497,37 @@ def test_install_kernel_not_supported_returns_208(host, how):
             host.faults('kernel')
         else:
             extra['ASR_DOUBLE_KERNEL'] = '0.0.1-not-listed'
-    assert_rc(host.install(pkg, *CLASSIC, **extra), 208)
+    assert_rc(host.install(pkg, *CLASSIC, **extra), 99)
     assert not host.exists('/usr/local/.vx_version')
+    assert errors_json(host)['Errors'][0]['error_name'] == 'ASRMobilityServiceKernelNotSupported'
+
+
+@pytest.mark.parametrize('token, kernel, listed, code', [
+    # Ubuntu/Debian: the exact line (prereq_check_install.sh:530-540)
+    ('UBUNTU-22.04-64', '5.15.0-91-generic', False, 99),
+    ('UBUNTU-22.04-64', '5.15.0-91-generic', True, 0),
+    # SLES 12/15: any -default flavour, else a "<kernel>:N" line (:542-549)
+    ('SLES15-64', '5.14.21-150500.55.39-default', False, 0),
+    ('SLES15-64', '5.14.21-150500.55.39-azure', False, 99),
+    ('SLES15-64', '5.14.21-150500.55.39-azure', True, 0),
+    # RHEL/OL: patterns, the list does not matter (:435-503)
+    ('RHEL7-64', '3.10.0-1160.el7.x86_64', False, 0),
+    ('RHEL7-64', '6.1.0-13-amd64', True, 99),
+    ('OL8-64', '5.15.0-200.el8uek.x86_64', False, 0),
+])
+def test_install_kernel_rule_per_family(host, token, kernel, listed, code):
+    pkg = host.package(token=token)
+    if listed:
+        with open(os.path.join(pkg, 'supported_kernels'), 'a') as handle:
+            handle.write(kernel + (':3' if token.startswith('SLES') else '') + '\n')
+    assert_rc(host.install(pkg, *CLASSIC, ASR_DOUBLE_OS_TOKEN=token, ASR_DOUBLE_KERNEL=kernel), code)
+
+
+def test_install_kernel_upgrade_returns_208(installed):
+    """[R2] an upgrade fails in install_vx with 208 (VX/templates/install:1289-1292)."""
+    res = installed.install(installed.package(version='9.67.7700.1'), *CLASSIC, ASR_DOUBLE_KERNEL='0.0.1-not-listed')
+    assert_rc(res, 208)
+    assert installed.kv()['VERSION'] == '9.66.0.0'
 
 
 def test_install_kernel_fault_on_upgrade_returns_208(installed):
@@ -481,13 +536,18 @@ def test_install_kernel_fault_on_upgrade_returns_208(installed):
     assert installed.kv()['VERSION'] == '9.66.0.0'
 
 
-def test_install_service_fault_returns_44(host):
+def test_install_service_fault_returns_44_on_upgrade(installed):
+    installed.faults('service')
+    assert_rc(installed.install(installed.package(), *CLASSIC), 44)
+    assert installed.exists('/usr/local/.vx_version')  # laid down, but the agent does not run
+    assert installed.svagents_pid() is None
+    err = errors_json(installed)['Errors'][0]
+    assert err['error_name'] == 'ASRMobilityServiceInstallerVxagentServiceStartFailed'
+
+
+def test_install_service_fault_does_not_matter_on_a_fresh_install(host):
     host.faults('service')
-    res = host.install(host.package(), *CLASSIC)
-    assert_rc(res, 44)
-    assert host.exists('/usr/local/.vx_version')  # laid down, but the agent does not run
-    assert host.svagents_pid() is None
-    assert errors_json(host)['Errors'][0]['error_name'] == 'ASRMobilityServiceInstallerVxagentServiceStartFailed'
+    assert_rc(host.install(host.package(), *CLASSIC), 0)  # nothing is started on a fresh install
 
 
 def test_install_stop_fault_on_upgrade_returns_97(installed):
@@ -525,10 +585,10 @@ def test_install_killed_mid_upgrade_removes_vx_version(installed):
 
 
 def test_install_log_and_errors_json_paths(host):
-    args = CLASSIC + ('-l', '/tmp/custom/install.log', '-e', '/tmp/custom/err.json', '-a', 'Upgrade')
-    res = host.install(host.package(), *args)
-    assert_rc(res, 97)
-    assert 'Installer exiting with code: 97' in host.read('/tmp/custom/install.log')
+    args = CLASSIC + ('-l', '/tmp/custom/install.log', '-e', '/tmp/custom/err.json')
+    res = host.install(host.package(faults=['prereq']), *args)
+    assert_rc(res, 99)
+    assert 'Installer exiting with code: 99' in host.read('/tmp/custom/install.log')
     assert errors_json(host, '/tmp/custom/err.json')['Errors']
     assert not host.exists('/var/log/ua_install.log')
 
@@ -561,6 +621,7 @@ def test_install_modernized_prints_agent_config_input(host):
 
 
 def test_agent_config_input_falls_back_to_dmidecode(host):
+    os.remove(host.path('/sys/class/dmi/id/product_uuid'))
     host.write('/usr/sbin/dmidecode', '#!/bin/sh\necho "# dmidecode 3.3"\necho %s\n' % BIOS_ID.lower(), mode=0o755)
     res = host.install(host.package(), *MODERNIZED)
     assert_rc(res, 0)
@@ -579,6 +640,8 @@ def test_configurator_classic_registers_with_fake_cs(installed, fake_cs):
     assert host.kv('/etc/vxagent/backup/.vx_version')['AGENT_CONFIGURATION_STATUS'] == 'Succeeded'
     conf = host.drscout()
     assert conf['vxagent.transport'] == {'Hostname': '127.0.0.1', 'Port': str(fake_cs.port)}
+    assert UUID_RE.match(conf['vxagent']['HostId'])  # generated by the configurator (CONF:776-800)
+    assert host.svagents_pid() is not None           # and vxagent started
     copy = host.path('/usr/local/InMage/private/connection.passphrase')
     assert stat.S_IMODE(os.stat(copy).st_mode) == 0o600
     assert host.read('/usr/local/InMage/private/connection.passphrase').strip() == PASSPHRASE
@@ -609,7 +672,7 @@ def test_configurator_wrong_passphrase_returns_14(installed, fake_cs):
     res = host.configurator('-i', '127.0.0.1', '-p', str(fake_cs.port), '-P', '/root/wrong.passphrase',
                             '-c', 'CSLegacy', '-q')
     assert_rc(res, 14)
-    assert host.kv()['AGENT_CONFIGURATION_STATUS'] == 'Failed'
+    assert 'AGENT_CONFIGURATION_STATUS' not in host.kv()  # [R2] deleted, not Failed
     state = fake_cs.registrations()
     assert state['registrations'] == [] and state['rejected'][0]['reason'] == 'passphrase'
     # a failed registration does not pin the CS: the right passphrase then succeeds
@@ -629,7 +692,7 @@ def test_configurator_unreachable_returns_14_after_retries(installed, tmp_path):
     assert_rc(res, 14)
     log = host.read('/var/log/ua_install.log')
     assert 'attempt 3 of 3' in log and 'attempt 4' not in log
-    assert host.kv()['AGENT_CONFIGURATION_STATUS'] == 'Failed'
+    assert 'AGENT_CONFIGURATION_STATUS' not in host.kv()
 
 
 def test_configurator_passphrase_file_missing_returns_1(installed):
@@ -645,7 +708,7 @@ def test_configurator_agent_not_installed_returns_1(host):
     host.write('/root/p', PASSPHRASE)
     assert_rc(host.run([script, '-i', '127.0.0.1', '-P', '/root/p', '-c', 'CSLegacy', '-q']), 1)
     # CSPrime runs normalise every failure to 97 (reference §1.3)
-    host.write('/root/config.json', '{"ApplianceFqdn": "appliance.lab"}')
+    host.write('/root/config.json', CONFIG_JSON)
     assert_rc(host.run([script, '-S', '/root/config.json', '-c', 'CSPrime', '-q']), 97)
 
 
@@ -653,14 +716,25 @@ def test_configurator_agent_not_installed_returns_1(host):
     ('-s', '/root/config.json', '-c', 'CSPrime', '-q'),     # the doc typo: lower-case -s
     ('-i', '127.0.0.1', '-P', '/root/p', '-c', 'CSLegacy', '-q', '-Z'),
     ('-i', '127.0.0.1', '-P', '/root/p', '-c', 'Bogus', '-q'),
+    ('-i',),                                                 # missing argument
+])
+def test_configurator_bad_options_print_usage_and_exit_0(installed, args):
+    """[R2] usage() ends in exit 0 (UnifiedAgentConfigurator.sh:1650): "&& exit 96" never runs."""
+    installed.write('/root/p', PASSPHRASE)
+    res = installed.configurator(*args)
+    assert_rc(res, 0)
+    assert 'Usage' in res.stdout
+    assert 'AGENT_CONFIGURATION_STATUS' not in installed.kv()
+
+
+@pytest.mark.parametrize('args', [
     ('-i', '127.0.0.1', '-c', 'CSLegacy', '-q'),             # no passphrase file: interactive
     ('-i', '127.0.0.1', '-P', '/root/p', '-c', 'CSLegacy'),  # no -q
-    ('-i',),                                                 # missing argument
     (),                                                      # nothing: interactive
 ])
-def test_configurator_bad_options_return_96(installed, args):
+def test_configurator_interactive_is_refused_with_1(installed, args):
     installed.write('/root/p', PASSPHRASE)
-    assert_rc(installed.configurator(*args), 96)
+    assert_rc(installed.configurator(*args), 1)
 
 
 def test_configurator_modernized_with_appliance_config(host, fake_cs):
@@ -674,8 +748,12 @@ def test_configurator_modernized_with_appliance_config(host, fake_cs):
     assert_rc(res, 0)
     assert host.kv()['AGENT_CONFIGURATION_STATUS'] == 'Succeeded'
     conf = host.drscout()
-    assert conf['vxagent.transport'] == {'Hostname': '127.0.0.1', 'Port': str(fake_cs.port)}
+    # CSType=CSPrime only now (verify_client_auth, CONF:1214); Hostname written empty, Port 443 (CONF:841-846)
+    assert conf['vxagent']['CSType'] == 'CSPrime'
+    assert UUID_RE.match(conf['vxagent']['HostId'])
+    assert conf['vxagent.transport'] == {'Hostname': '', 'Port': '443'}
     assert conf['vxagent']['IsCredentialLessDiscovery'] == '0'
+    assert host.svagents_pid() is not None
     saved = host.path('/usr/local/ASR/Vx/etc/SourceConfig.json')
     assert stat.S_IMODE(os.stat(saved).st_mode) == 0o600
     # unconfigure
@@ -688,22 +766,30 @@ def test_configurator_modernized_with_appliance_config(host, fake_cs):
 @pytest.mark.parametrize('content', [
     'garbage',
     '{"Appliance": "x"}',
-    '{"ApplianceFqdn": "appliance.lab", "HostId": "00000000-0000-0000-0000-000000000000"}',  # another machine
-    None,  # file missing
+    '{"ApplianceFqdn": "appliance.lab", "BiosId": "00000000-0000-0000-0000-000000000000"}',  # another machine
 ])
-def test_configurator_modernized_bad_config_returns_97(host, content):
+def test_configurator_modernized_client_auth_failure_returns_98(host, content):
+    """[R2] verifyclientauth fails -> 98, nothing registered, no status, CSType unchanged
+    (UnifiedAgentConfigurator.sh:1190-1223, :416-430)."""
     assert_rc(host.install(host.package(), *MODERNIZED), 0)
-    if content is not None:
-        host.write('/root/config.json', content)
+    host.write('/root/config.json', content)
     res = host.configurator('-S', '/root/config.json', '-c', 'CSPrime', '-q')
-    assert_rc(res, 97)
-    assert host.kv()['AGENT_CONFIGURATION_STATUS'] == 'Failed'
+    assert_rc(res, 98)
+    assert 'AGENT_CONFIGURATION_STATUS' not in host.kv()
+    assert host.drscout()['vxagent']['CSType'] == 'CSLegacy'
+    assert host.svagents_pid() is None
+
+
+def test_configurator_modernized_config_missing_returns_97(host):
+    assert_rc(host.install(host.package(), *MODERNIZED), 0)
+    assert_rc(host.configurator('-S', '/root/none.json', '-c', 'CSPrime', '-q'), 97)  # 1 normalised (CONF:114-140)
+    assert 'AGENT_CONFIGURATION_STATUS' not in host.kv()
 
 
 def test_configurator_modernized_bad_discovery_flag_returns_97(host):
     assert_rc(host.install(host.package(), *MODERNIZED), 0)
-    host.write('/root/config.json', '{"ApplianceFqdn": "appliance.lab", "AppliancePort": 443}')
-    assert_rc(host.configurator('-S', '/root/config.json', '-c', 'CSPrime', '-q', '-D', 'maybe'), 97)
+    host.write('/root/config.json', '{"ApplianceFqdn": "appliance.lab", "AppliancePort": 443, "BiosId": "%s"}' % MACHINE_ID)
+    assert_rc(host.configurator('-S', '/root/config.json', '-c', 'CSPrime', '-q', '-D', 'maybe'), 97)  # 1 -> 97
     assert_rc(host.configurator('-S', '/root/config.json', '-c', 'CSPrime', '-q', '-D', 'true'), 0)
     assert host.drscout()['vxagent']['IsCredentialLessDiscovery'] == '1'
 
@@ -739,6 +825,81 @@ def test_passphrase_never_logged(installed, fake_cs):
     assert any('configurator' in t for t in texts)  # the logs were read
     for secret in (PASSPHRASE, 'Wrong-Secret-123'):
         assert not [t for t in texts if secret in t]
+
+
+def test_configurator_13_on_a_port_change_whatever_the_status(installed, fake_cs):
+    """[R2] CONF:1816-1830 compares Hostname AND Port as written; the status line does not count."""
+    host = installed
+    assert_rc(register_classic(host, fake_cs), 0)
+    host.write('/usr/local/.vx_version', ''.join(
+        line + '\n' for line in host.read('/usr/local/.vx_version').splitlines()
+        if not line.startswith('AGENT_CONFIGURATION_STATUS')))
+    res = host.configurator('-i', '127.0.0.1', '-p', '8443', '-P', '/root/MobSvc.passphrase', '-c', 'CSLegacy', '-q')
+    assert_rc(res, 13)
+    assert host.svagents_pid() is not None  # 13 comes before anything is stopped
+
+
+def test_configurator_stops_vxagent_and_deletes_the_status_before_contacting_the_cs(installed, fake_cs):
+    """[R2] CONF:1833-1837, then 14 leaves the agent stopped and the status absent (CONF:1880)."""
+    host = installed
+    assert_rc(register_classic(host, fake_cs), 0)
+    assert host.svagents_pid() is not None and host.kv()['AGENT_CONFIGURATION_STATUS'] == 'Succeeded'
+    host.write('/root/wrong', 'not-the-passphrase\n')
+    res = host.configurator('-i', '127.0.0.1', '-p', str(fake_cs.port), '-P', '/root/wrong', '-c', 'CSLegacy', '-q')
+    assert_rc(res, 14)
+    assert host.svagents_pid() is None
+    assert 'AGENT_CONFIGURATION_STATUS' not in host.kv()
+    # drscout.conf still names the CS: the agent is still registered there
+    assert host.drscout()['vxagent.transport']['Hostname'] == '127.0.0.1'
+
+
+def test_configurator_registration_failure_returns_17(installed, fake_cs):
+    installed.faults('register_fail')
+    assert_rc(register_classic(installed, fake_cs), 17)
+    assert installed.kv()['AGENT_CONFIGURATION_STATUS'] == 'Failed'
+    assert installed.drscout()['vxagent.transport']['Hostname'] == ''   # CONF:915-916
+
+
+def test_configurator_44_after_succeeded(installed, fake_cs):
+    installed.faults('service')
+    assert_rc(register_classic(installed, fake_cs), 44)
+    assert installed.kv()['AGENT_CONFIGURATION_STATUS'] == 'Succeeded'  # written before the start (CONF:1889)
+    assert installed.svagents_pid() is None
+
+
+def test_configurator_cannot_stop_returns_115(installed, fake_cs):
+    installed.faults('stop')
+    assert_rc(register_classic(installed, fake_cs), 115)
+
+
+def test_configurator_platform_azure_needs_credentials(host, fake_cs):
+    """[R2] platform Azure registers only with -C <RCM credentials> (CONF:1738-1747): 1 / 97."""
+    assert_rc(host.install(host.package(), '-q', '-r', 'MS', '-v', 'Azure', '-c', 'CSLegacy'), 0)
+    assert_rc(register_classic(host, fake_cs), 1)
+    host.write('/root/config.json', CONFIG_JSON)
+    assert_rc(host.configurator('-S', '/root/config.json', '-c', 'CSPrime', '-q'), 97)
+
+
+def test_install_dir_with_trailing_slash_is_appended_as_given(host):
+    """[R2] unifiedagent/templates/install:1651-1653: /usr/local/ASR/ is not the default."""
+    assert_rc(host.install(host.package(), *(CLASSIC + ('-d', '/usr/local/ASR/'))), 0)
+    assert host.kv()['INSTALLATION_DIR'] == '/usr/local/ASR//ASR/Vx'
+
+
+def test_modernized_install_then_reinstall_takes_the_migration_path(host):
+    """A fresh -c CSPrime install still says CSLegacy: -a Install -c CSPrime again is the vendor's
+    classic->modernized path (98, PlatformChangeToCSPrime=true), -a Upgrade is 97."""
+    assert_rc(host.install(host.package(), *MODERNIZED), 0)
+    assert_rc(host.install(host.package(version='9.67.7700.1'), *MODERNIZED), 98)
+    assert host.drscout()['vxagent']['PlatformChangeToCSPrime'] == 'true'
+
+
+def test_uninstall_sh_deletes_itself_even_when_the_inner_uninstall_fails(installed):
+    installed.faults('uninstall_inner')
+    assert_rc(installed.uninstall('-Y'), 0)
+    assert installed.exists('/usr/local/.vx_version')
+    assert not installed.exists('/usr/local/ASR/uninstall.sh')   # unifiedagent/templates/uninstall.sh:334
+    assert installed.exists('/usr/local/ASR/Vx/bin/uninstall')    # the retry path
 
 
 # =============================================================================================
@@ -794,7 +955,8 @@ def test_uninstall_interactive(installed):
     assert not installed.exists('/usr/local/.vx_version')
 
 
-def test_uninstall_cannot_stop_services_returns_2(installed):
+def test_uninstall_cannot_stop_services_returns_2(installed, fake_cs):
+    assert_rc(register_classic(installed, fake_cs), 0)  # running
     installed.faults('stop')
     assert_rc(installed.uninstall('-Y', '-L', '/var/log/custom_uninstall.log'), 2)
     assert installed.exists('/usr/local/.vx_version')
@@ -836,7 +998,7 @@ def test_run_log_one_line_per_run(installed, fake_cs):
     lines = host.runs()
     assert len(lines) == 5
     parsed = [RUN_LINE_RE.match(line).groups()[:2] for line in lines]
-    assert parsed == [('install', '0'), ('configurator', '0'), ('install', '98'), ('configurator', '96'),
+    assert parsed == [('install', '0'), ('configurator', '0'), ('install', '98'), ('configurator', '0'),
                       ('uninstall', '0')]
 
 
@@ -851,7 +1013,7 @@ def _script_codes(*names):
 
 def test_declared_codes_match_the_scripts():
     assert _script_codes('install', 'install_vx') | {98} == DOUBLE_CODES['install']
-    configurator = _script_codes('payload/Vx/bin/UnifiedAgentConfigurator.sh')
+    configurator = _script_codes('payload/Vx/bin/UnifiedAgentConfigurator.sh') | {98}  # finish 98 via case
     assert configurator == DOUBLE_CODES['configurator']
     assert _script_codes('uninstall.sh') == DOUBLE_CODES['uninstall']
 
@@ -879,9 +1041,18 @@ def test_every_double_code_is_in_the_collection_table(program, table):
     missing = sorted(DOUBLE_CODES[program] - set(rows))
     assert not missing, '%s exits with %s, absent from %s' % (program, missing, table)
     for code in DOUBLE_CODES[program]:
-        want = {0: 'ok', 98: 'reboot'}.get(code, 'failed')
+        # 98 is success with a reboot for the installer, a failure for the configurator (modernized:
+        # client auth failed, UnifiedAgentConfigurator.sh:1190-1223)
+        want = {0: 'ok', 98: 'reboot' if program == 'install' else 'failed'}.get(code, 'failed')
         assert _outcome(rows[code]) == want, '%s %s: table says %s, the double means %s' % (
             table, code, _outcome(rows[code]), want)
+
+
+def test_modernized_configurator_codes_are_in_the_modernized_table():
+    rows = _exit_codes_module().LINUX_CONFIGURATOR_MODERNIZED
+    for code in (0, 97, 98):  # what a CSPrime run of the double can return (normalised)
+        assert code in rows
+    assert _outcome(rows[98]) == 'failed'
 
 
 def test_killed_installer_is_a_failure_for_the_collection():

@@ -24,6 +24,9 @@ CONNECTION_PASSPHRASE=/usr/local/InMage/private/connection.passphrase
 DMI_ASSET_TAG=/sys/devices/virtual/dmi/id/chassis_asset_tag
 AZURE_ASSET_TAG=7783-7084-3265-9085-8269-3286-77
 DEFAULT_INSTALL_ROOT=/usr/local/ASR
+# The template drscout.conf's HostId (VX/templates/drscout.conf:20); the configurator replaces it
+# (UnifiedAgentConfigurator.sh:776-800).
+TEMPLATE_HOST_ID=1234_45466_67689
 
 # p PATH -> the path as the double really touches it (absolute paths get ASR_DOUBLE_ROOT).
 p() {
@@ -325,4 +328,95 @@ service_stop() {
     done
     log_to "$log" "svagents is still running after stop."
     return 2
+}
+
+# service_start BIN_DIR LOGFILE : 0 running, 1 not running (systemctl start vxagent, or bin/start).
+service_start() {
+    local bin=$1 log=$2 rc=0
+    if use_systemd; then
+        systemctl start vxagent >>"$(p "$log")" 2>&1 || rc=1
+        [ $rc -eq 0 ] && ! any_svagents_running && rc=1
+    else
+        "$bin/start" >>"$(p "$log")" 2>&1 || rc=1
+    fi
+    return $rc
+}
+
+# ---- kernel ---------------------------------------------------------------------------------
+# The kernel the double checks: ASR_DOUBLE_KERNEL, else the first line of /etc/asr-double/kernel
+# (a lab knob like os_token: a spoofed RHEL host runs the build host's kernel), else uname -r.
+KERNEL_OVERRIDE_FILE=/etc/asr-double/kernel
+double_kernel() {
+    local k=""
+    if [ -n "${ASR_DOUBLE_KERNEL:-}" ]; then
+        k=$ASR_DOUBLE_KERNEL
+    elif [ -f "$(p "$KERNEL_OVERRIDE_FILE")" ]; then
+        IFS= read -r k <"$(p "$KERNEL_OVERRIDE_FILE")"
+    fi
+    [ -n "$k" ] || k=$(uname -r)
+    printf '%s\n' "$k"
+}
+
+# _kminor KERNEL : awk -F"-" '{print $2}' | awk -F"." '{print $1}' (prereq_check_install.sh:419)
+_kminor() {
+    local rel=${1#*-}
+    [ "$rel" = "$1" ] && { printf '\n'; return; }
+    printf '%s\n' "${rel%%.*}"
+}
+
+# _rhel8_extra KERNEL N1 N2 : dot fields 4.5 >= N1.N2 (prereq_check_install.sh:380-402)
+_rhel8_extra() {
+    local IFS=. fields
+    # shellcheck disable=SC2206
+    fields=($1)
+    case "${fields[3]:-}" in '' | *[!0-9]*) return 1 ;; esac
+    [ "${fields[3]}" -gt "$2" ] && return 0
+    [ "${fields[3]}" -eq "$2" ] || return 1
+    case "${fields[4]:-}" in '' | *[!0-9]*) return 1 ;; esac
+    [ "${fields[4]}" -ge "$3" ]
+}
+
+_rhel8_minor_ok() {
+    case "$(_kminor "$1")" in
+        305) _rhel8_extra "$1" 30 1 ;;
+        348) _rhel8_extra "$1" 5 1 ;;
+        *) return 0 ;;
+    esac
+}
+
+_num_between() { case "$1" in '' | *[!0-9]*) return 1 ;; esac; [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
+
+# kernel_supported_for TOKEN KERNEL LISTFILE : the vendor's per-family rule,
+# prereq_check_install.sh:405-558 (check_current_kernel_supported). bash regex = the vendor's grep.
+kernel_supported_for() {
+    local os=$1 k=$2 list=$3 line
+    case "$os" in
+        RHEL5-64) [[ $k =~ ^2.6.18 ]] && [[ $k =~ .el5$|.el5xen$ ]] ;;                                  # :415-423
+        RHEL6-64) [[ $k =~ ^2.6.32 ]] && [[ $k =~ .el6.x86_64$|.el6.centos.plus.x86_64$ ]] &&
+            _num_between "$(_kminor "$k")" 71 754 ;;                                                     # :425-433
+        RHEL7-64) [[ $k =~ .el7.x86_64$ ]] ;;                                                            # :435-438
+        RHEL8-64) [[ $k =~ .el8.* ]] && _rhel8_minor_ok "$k" ;;                                          # :440-464
+        OL7-64) [[ $k =~ .el7.x86_64$|.el7uek.x86_64 ]] ;;                                               # :466-469
+        OL8-64) [[ $k =~ .el8uek.x86_64 ]] && return 0
+            [[ $k =~ .el8.* ]] && _num_between "$(_kminor "$k")" 80 348 && _rhel8_minor_ok "$k" ;;       # :471-503
+        SLES11-SP3-64 | SLES11-SP4-64) [[ $k =~ ^3.0 ]] && [[ $k =~ -default$|-xen$ ]] ;;               # :505-508
+        OL6-64)
+            [[ $k =~ ^2.6.32 ]] && [[ $k =~ .el6.x86_64$ ]] && _num_between "$(_kminor "$k")" 358 754 && return 0
+            { [[ $k =~ ^3.8.13 ]] || [[ $k =~ ^4.1.12 ]]; } && [[ $k =~ .el6uek.x86_64 ]] ;;            # :510-528
+        UBUNTU* | DEBIAN*)                                                                              # :530-540
+            [ -f "$list" ] || return 1
+            while read -r line; do [ "$k" = "$line" ] && return 0; done <"$list"
+            return 1 ;;
+        SLES12-64 | SLES15-64)                                                                          # :542-549
+            [[ $k =~ -default$ ]] && return 0
+            [ -f "$list" ] || return 1
+            while IFS= read -r line || [ -n "$line" ]; do [[ $line =~ ^$k: ]] && return 0; done <"$list"
+            return 1 ;;
+        *)  # The published script has no case for newer tokens (RHEL9-64, OL9-64, ...: it predates them,
+            # so its ret stays 1, :412/:551); their packages ship a newer script. Double's choice: such a
+            # token passes when the kernel is a line of supported_kernels (README, Deviations).
+            [ -f "$list" ] || return 1
+            while read -r line; do [ "$k" = "$line" ] && return 0; done <"$list"
+            return 1 ;;
+    esac
 }

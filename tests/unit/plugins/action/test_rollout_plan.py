@@ -104,8 +104,8 @@ def test_anything_to_do_takes_the_full_path(installers, plan, reason):
 
 @pytest.mark.parametrize('over, reason', [
     ({'control_plane': ''}, 'control_plane'),
-    ({'passphrase': ''}, 'classic registration'),
-    ({'control_plane': 'modernized'}, 'modernized registration'),
+    ({'cs_address': ''}, 'classic registration'),
+    # no passphrase / config.json is not a bad input any more: asked only when a registration is planned
     ({'installer_dir': ''}, 'installer_dir not set'),
     ({'state': 'installed'}, "state 'installed'"),
     ({'reboot': 'always'}, "reboot 'always'"),
@@ -254,11 +254,8 @@ def test_choose_without_an_installer_is_not_a_failure_for_present(tmp_path):
      "mobility_service_control_plane must be classic or modernized (there is no silent default; classic is "
      "unsupported by Microsoft from March 2026), got ''. Nothing was changed."),
     ({'passphrase': '', 'cs_address': ''}, FACTS,
-     'Classic registration needs mobility_service_cs_address and mobility_service_passphrase (from Ansible Vault '
-     'or an AWX credential); missing: mobility_service_cs_address, mobility_service_passphrase. Nothing was changed.'),
-    ({'control_plane': 'modernized'}, FACTS,
-     "Modernized registration needs mobility_service_config: the appliance's config.json for this host. "
-     "Nothing was changed."),
+     'Classic registration needs mobility_service_cs_address (the configuration server the agent must be '
+     'registered with). Nothing was changed.'),
     ({'installer_source': 'url'}, FACTS,
      'mobility_service_installer_source=url needs mobility_service_installer_url. Nothing was changed.'),
     ({'installer_source': 'host', 'installer_host_dir': '/srv'}, {'ansible_facts': {'os_family': 'Windows'}},
@@ -452,3 +449,15 @@ def test_mirror_credentials_go_to_basic_auth_not_the_url(monkeypatch):
     assert seen['url'] == 'https://mirror.example/asr/SHA256SUMS'
     assert (seen['url_username'], seen['url_password'], seen['force_basic_auth']) == ('svc', 'mirror-pw-123', True)
     assert 'mirror-pw-123' not in repr(result)
+
+
+# [R2] issue 12 item 2: the secret is asked only when a registration is actually planned (the
+# lifecycle refuses then); a routine rerun of a registered agent needs neither passphrase nor config.
+@pytest.mark.parametrize('over', [{'passphrase': ''}, {'control_plane': 'modernized', 'config': ''}])
+def test_inputs_do_not_demand_the_secret_up_front(over):
+    params = dict(state='present', reboot='never', installer_source='controller', installer_dir='/srv',
+                  control_plane='classic', register=True, cs_address='10.0.0.5', passphrase='', config='',
+                  checksums={}, allow_insecure_http=False)
+    params.update(over)
+    from ansible_collections.asr.mobility.plugins.plugin_utils import rollout_choice
+    assert rollout_choice.input_problem(params) is None

@@ -109,7 +109,7 @@ def test_agent_registered_to_another_cs_is_refused(windows_vars):
     host = installed_host(hostname='10.0.0.9')
     result = run(host, CLASSIC, windows_vars)
     assert result['failed'] is True
-    assert 'registered to configuration server 10.0.0.9, not 10.0.0.5' in result['msg']
+    assert 'registered to configuration server 10.0.0.9:443, not 10.0.0.5:443' in result['msg']
     assert host.changing_calls() == []
 
 
@@ -350,8 +350,6 @@ def test_classic_install_runs_no_azurercmcli(windows_vars):
 
 # --- 3. migration needs a strictly newer installer -----------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason='needs the planner rule of issue 12 (migration only with a strictly newer '
-                                       'installer); remove this marker when it lands')
 def test_migration_at_the_same_version_is_refused(windows_vars):
     """UnifiedAgentInstaller/InstallActionProcessor.cs:1207-1217: classic -> modernized only when the installer detects an upgrade (a newer installer);
     at the same version the vendor migrates nothing (reference §2.2 [R2])."""

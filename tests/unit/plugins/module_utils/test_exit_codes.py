@@ -7,20 +7,27 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 import pytest
 
 from ansible_collections.asr.mobility.plugins.module_utils import exit_codes
 from ansible_collections.asr.mobility.plugins.module_utils.exit_codes import FAILED, OK, REBOOT, describe, interpret
 
-# The codes the reference lists, per program, with the outcome they must have.
-# reference §1.2 (Linux installer): success set {0, 98}; 98 => reboot recommended;
-# 209 is treated as success by the vendor's own upgrader.
-LINUX_INSTALLER = dict((code, FAILED) for code in (1, 11, 15, 44, 76, 93, 95, 96, 97, 99, 110, 119, 149, 156, 159,
-                                                   166, 167, 208))
+# [R2] Every code Microsoft's published Linux scripts can exit with (read from the scripts:
+# unifiedagent/templates/install + the install_vx it passes through, UnifiedAgentConfigurator.sh,
+# unifiedagent/templates/uninstall.sh), with the outcome it must have. 209 is returned by no script;
+# Microsoft's own upgrader (AgentUpgrade.sh) accepts it.
+LINUX_INSTALLER = dict((code, FAILED) for code in (1, 2, 11, 15, 44, 56, 76, 93, 95, 96, 97, 99, 110, 111, 115, 119,
+                                                   149, 152, 153, 156, 159, 160, 161, 162, 163, 164, 166, 167, 175,
+                                                   179, 180, 208))
 LINUX_INSTALLER.update({0: OK, 98: REBOOT, 209: OK})
 
-# reference §1.3 (UnifiedAgentConfigurator.sh) incl. the CSPrime-normalised 97/98
-LINUX_CONFIGURATOR = {0: OK, 1: FAILED, 13: FAILED, 14: FAILED, 96: FAILED, 115: FAILED, 97: FAILED, 98: OK}
+# classic configurator: no code is normalised; 96 is never returned (usage() exits 0)
+LINUX_CONFIGURATOR = dict((code, FAILED) for code in (1, 2, 3, 13, 14, 17, 44, 97, 98, 115, 118))
+LINUX_CONFIGURATOR[0] = OK
+# modernized configurator: normalised to 0/97/98, and 98 is a failure (client auth failed)
+LINUX_CONFIGURATOR_MODERNIZED = {0: OK, 1: FAILED, 97: FAILED, 98: FAILED, 118: FAILED}
 
 # reference §1.4 (uninstall.sh)
 LINUX_UNINSTALLER = {0: OK, 1: FAILED, 2: FAILED}
@@ -36,6 +43,7 @@ MSIEXEC = {0: OK, 1605: OK, 3010: REBOOT, 1641: REBOOT}
 EXPECTED = {
     'linux_installer': LINUX_INSTALLER,
     'linux_configurator': LINUX_CONFIGURATOR,
+    'linux_configurator_modernized': LINUX_CONFIGURATOR_MODERNIZED,
     'linux_uninstaller': LINUX_UNINSTALLER,
     'windows_installer': WINDOWS,
     'windows_configurator': WINDOWS,
@@ -66,7 +74,8 @@ def test_success_sets_match_the_reference():
     def success(table):
         return set(code for code, row in exit_codes.TABLES[table].items() if row.outcome != FAILED)
     assert success('linux_installer') == {0, 98, 209}
-    assert success('linux_configurator') == {0, 98}
+    assert success('linux_configurator') == {0}
+    assert success('linux_configurator_modernized') == {0}
     assert success('linux_uninstaller') == {0}
     assert success('windows_installer') == {0, 98, 3010, 1641}
     assert success('windows_configurator') == {0, 98, 3010, 1641}
@@ -79,8 +88,34 @@ def test_rows_are_well_formed(table):
     for code, row in exit_codes.TABLES[table].items():
         assert isinstance(code, int)
         assert row.outcome in (OK, REBOOT, FAILED)
-        outcome, meaning, action = row  # unpacks as a tuple too
+        outcome, meaning, action, source = row  # unpacks as a tuple too
         assert outcome == row.outcome and meaning == row.meaning and action == row.action
+        assert source == row.source and source
+
+
+_SOURCE_RE = re.compile(r'^(unifiedagent|VX)/templates/[A-Za-z_.]+:\d+')
+
+
+@pytest.mark.parametrize('table', ['linux_installer', 'linux_configurator', 'linux_configurator_modernized',
+                                   'linux_uninstaller'])
+def test_every_linux_row_cites_the_vendor_script(table):
+    for code, row in exit_codes.TABLES[table].items():
+        assert _SOURCE_RE.match(row.source), (table, code, row.source)
+        assert interpret(table, code)['source'] == row.source
+
+
+def test_modernized_98_is_not_success_but_install_98_is():
+    assert interpret(exit_codes.configurator_table('modernized'), 98)['ok'] is False
+    assert interpret('linux_configurator', 98)['ok'] is False
+    assert interpret('linux_installer', 98)['ok'] is True
+    assert exit_codes.configurator_table('classic') == 'linux_configurator'
+
+
+def test_96_and_209_are_described_truthfully():
+    assert 'usage' in exit_codes.LINUX_INSTALLER[96].meaning and 'exit 0' in exit_codes.LINUX_INSTALLER[96].meaning
+    assert 96 not in exit_codes.LINUX_CONFIGURATOR  # usage() exits 0 before the 96 is reached
+    assert 'not returned by any published' in exit_codes.LINUX_INSTALLER[209].meaning
+    assert '99' in exit_codes.LINUX_INSTALLER[208].meaning
 
 
 @pytest.mark.parametrize('table', sorted(exit_codes.TABLES))
@@ -124,12 +159,11 @@ def test_windows_tables_are_independent_copies():
 
 @pytest.mark.parametrize('table,code,expected', [
     ('linux_configurator', 14,
-     'UnifiedAgentConfigurator.sh exited 14: the configuration server is unreachable or the passphrase is wrong. '
-     'Check the passphrase'),
-    ('linux_installer', 0, 'install exited 0: installation succeeded.'),
-    ('linux_installer', 98, 'install exited 98: succeeded with warnings; a reboot is recommended. Reboot the host'),
+     'UnifiedAgentConfigurator.sh exited 14: the configuration server is unreachable or the passphrase is wrong'),
+    ('linux_installer', 0, 'install exited 0: installation succeeded; a bad option'),
+    ('linux_installer', 98, 'install exited 98: upgrade succeeded but requires a restart'),
     ('linux_installer', 208, 'install exited 208: the running kernel is not supported'),
-    ('linux_uninstaller', 2, 'uninstall.sh exited 2: the agent services could not be stopped.'),
+    ('linux_uninstaller', 2, 'uninstall.sh exited 2: the agent services could not be stopped ('),
     ('windows_installer', 3010, 'UnifiedAgent installer exited 3010: succeeded; a reboot is recommended.'),
     ('windows_configurator', 19, 'UnifiedAgentConfigurator.exe exited 19: invalid source config file.'),
     ('msiexec', 1605, 'msiexec exited 1605: the product is not installed (already absent).'),
@@ -141,4 +175,5 @@ def test_describe(table, code, expected):
 
 
 def test_describe_success_has_no_trailing_action():
-    assert describe('linux_installer', 0) == 'install exited 0: installation succeeded.'
+    assert describe('linux_installer', 0).endswith('.')
+    assert 'Reboot' not in describe('linux_installer', 0) and describe('linux_installer', 0).count('. ') == 0

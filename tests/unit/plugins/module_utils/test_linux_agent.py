@@ -29,12 +29,12 @@ def test_install_root(install_dir, expected):
 
 
 def test_host_path(host):
-    assert linux_agent._host_path('/usr/local/.vx_version') == os.path.join(host.root, 'usr/local/.vx_version')
+    assert linux_agent.host_path('/usr/local/.vx_version') == os.path.join(host.root, 'usr/local/.vx_version')
 
 
 def test_host_path_real_root(monkeypatch):
     monkeypatch.setitem(linux_agent.PATHS, 'root', '/')
-    assert linux_agent._host_path('/etc/os-release') == '/etc/os-release'
+    assert linux_agent.host_path('/etc/os-release') == '/etc/os-release'
 
 
 def test_read_text_and_tail(host):

@@ -86,21 +86,51 @@ def test_linux_facts_map_to_token(distribution, version, token, arch):
     assert result['reason'] == ''
 
 
-UNCONFIRMED_FACTS = [
+# [R2] confirmed by the vendor's download lists 9.64-9.66 (reference §4)
+NOW_CONFIRMED_FACTS = [
     ('Debian', '12', 'DEBIAN12-64'),
     ('Debian', '12.5', 'DEBIAN12-64'),
     ('Ubuntu', '24.04', 'UBUNTU-24.04-64'),
 ]
 
 
-@pytest.mark.parametrize('distribution,version,token', UNCONFIRMED_FACTS)
-def test_unconfirmed_tokens_are_marked(distribution, version, token):
+@pytest.mark.parametrize('distribution,version,token', NOW_CONFIRMED_FACTS)
+def test_debian12_and_ubuntu2404_are_confirmed(distribution, version, token):
     result = detect(distribution=distribution, version=version, architecture='x86_64')
     assert result['token'] == token
     assert result['supported'] is True
-    assert result['confirmed'] is False
-    assert token in result['reason'] and 'not confirmed' in result['reason']
-    assert distribution in result['reason']
+    assert result['confirmed'] is True
+    assert result['reason'] == ''
+
+
+# [R2] named by the 2025 OS_details.sh, but no installer has been published for them yet
+@pytest.mark.parametrize('distribution,version,token', [
+    ('RedHat', '10.0', 'RHEL10-64'), ('Rocky', '10', 'RHEL10-64'), ('AlmaLinux', '10.1', 'RHEL10-64'),
+    ('OracleLinux', '10.0', 'OL10-64'),
+])
+def test_known_tokens_without_an_installer_say_so(distribution, version, token):
+    result = detect(distribution=distribution, version=version, architecture='x86_64')
+    assert result['token'] is None  # unsupported answers carry no token (the reason names it)
+    assert result['supported'] is False
+    assert 'no installer' in result['reason'] and token in result['reason'] and 'published' in result['reason']
+
+
+@pytest.mark.parametrize('distribution,version', [('openSUSE Leap', '15.5'), ('opensuse-leap', '15.6')])
+def test_opensuse_leap_15_is_sles15_like_the_vendor(distribution, version):
+    result = detect(distribution=distribution, version=version, architecture='x86_64')
+    assert result['token'] == 'SLES15-64' and result['supported'] is True
+
+
+def test_opensuse_leap_15_from_release_files():
+    files = {'/etc/os-release': _os_release('opensuse-leap', '15.5', 'openSUSE Leap', 'openSUSE Leap 15.5')}
+    result = detect(architecture='x86_64', release_files=files)
+    assert result['token'] == 'SLES15-64' and result['supported'] is True
+
+
+@pytest.mark.parametrize('version', ['9.0', '9.6', '9.7'])
+def test_oracle_linux_9_all_minors(version):
+    """Every stored 2025 OS_details.sh (Azure/Azure-SiteRecovery) greps 'release 9.*' -> OL9-64."""
+    assert detect(distribution='OracleLinux', version=version, architecture='x86_64')['token'] == 'OL9-64'
 
 
 WINDOWS_FACTS = [
@@ -159,11 +189,11 @@ UNSUPPORTED_FACTS = [
     ('SLES', '16.0', 'x86_64', 'Suse', ['SLES 16']),
     ('OracleLinux', '6.3', 'x86_64', 'RedHat', ['OracleLinux 6.3']),
     ('OracleLinux', '5.11', 'x86_64', 'RedHat', ['OracleLinux 5.11']),
-    ('RedHat', '10.0', 'x86_64', 'RedHat', ['RedHat 10.0']),
-    ('Rocky', '10', 'x86_64', 'RedHat', ['Rocky 10']),
+    ('RedHat', '10.0', 'x86_64', 'RedHat', ['RedHat 10.0', 'no installer']),
+    ('Rocky', '10', 'x86_64', 'RedHat', ['Rocky 10', 'no installer']),
     ('Rocky', '7.9', 'x86_64', 'RedHat', ['Rocky 7.9']),
     ('Amazon', '2', 'x86_64', 'RedHat', ['Amazon 2']),
-    ('openSUSE Leap', '15.5', 'x86_64', 'Suse', ['openSUSE Leap 15.5']),
+    ('openSUSE Leap', '42.3', 'x86_64', 'Suse', ['openSUSE Leap 42.3']),
     ('Microsoft Windows 10 Pro', '10.0.19045.0', '64-bit', 'Windows', ['Windows 10 Pro', 'client']),
     ('Microsoft Windows 11 Enterprise', '10.0.22631.0', '64-bit', 'Windows', ['Windows 11', 'client']),
     ('Microsoft Windows Server 2008 Standard', '6.0.6002.0', '64-bit', 'Windows', ['Windows Server 2008 Standard']),
@@ -326,10 +356,10 @@ def test_release_files_map_to_token(label, files, distribution, token):
     (_debian('12.5', '12', 'bookworm'), 'DEBIAN12-64'),
     (_ubuntu('24.04', 'noble', 'trixie/sid'), 'UBUNTU-24.04-64'),
 ])
-def test_release_files_unconfirmed(files, token):
+def test_release_files_now_confirmed(files, token):
     result = detect(architecture='x86_64', release_files=files)
     assert result['token'] == token
-    assert result['supported'] is True and result['confirmed'] is False
+    assert result['supported'] is True and result['confirmed'] is True
 
 
 UNSUPPORTED_RELEASE_FILES = [
@@ -348,8 +378,6 @@ UNSUPPORTED_RELEASE_FILES = [
     # openSUSE 12.3 ships a SuSE-release too: it is not SLES 12.
     ('openSUSE 12.3', {'/etc/SuSE-release': 'openSUSE 12.3 (x86_64)\nVERSION = 12.3\nCODENAME = Dartmouth\n'},
      ['openSUSE 12.3']),
-    ('openSUSE Leap 15.5', {'/etc/os-release': _os_release('opensuse-leap', '15.5', 'openSUSE Leap',
-                                                           'openSUSE Leap 15.5')}, ['opensuse-leap 15.5']),
     ('Debian testing', {'/etc/debian_version': 'trixie/sid\n',
                         '/etc/os-release': _os_release('debian', None, 'Debian GNU/Linux', 'Debian GNU/Linux trixie/sid')},
      ['Debian']),
@@ -514,7 +542,8 @@ def test_known_tokens_cover_the_reference():
     expected = {'Windows', 'RHEL5-64', 'RHEL6-64', 'RHEL7-64', 'RHEL8-64', 'RHEL9-64', 'OL6-64', 'OL7-64', 'OL8-64',
                 'OL9-64', 'SLES11-SP3-64', 'SLES11-SP4-64', 'SLES12-64', 'SLES15-64', 'UBUNTU-14.04-64',
                 'UBUNTU-16.04-64', 'UBUNTU-18.04-64', 'UBUNTU-20.04-64', 'UBUNTU-22.04-64', 'DEBIAN7-64',
-                'DEBIAN8-64', 'DEBIAN9-64', 'DEBIAN10-64', 'DEBIAN11-64', 'DEBIAN12-64', 'UBUNTU-24.04-64'}
+                'DEBIAN8-64', 'DEBIAN9-64', 'DEBIAN10-64', 'DEBIAN11-64', 'DEBIAN12-64', 'UBUNTU-24.04-64',
+                'RHEL10-64', 'OL10-64'}
     assert set(known_tokens()) == expected
 
 

@@ -126,9 +126,10 @@ SCENARIOS = [
     ('classic -> modernized with migrate -> install(migration) + register', installed(OLD, 'classic'),
      dict(desired='present', candidate=NEW, control_plane='modernized', register=True, migrate=True),
      [('install', 'Install'), ('register', None)]),
-    ('classic -> modernized with migrate, same version', installed(NEW, 'classic'),
+    # [R2] shared with Windows (reference §2.2): only an installer strictly newer than the agent migrates
+    ('classic -> modernized with migrate, same version -> refusal', installed(NEW, 'classic'),
      dict(desired='latest', candidate=NEW, control_plane='modernized', register=True, migrate=True),
-     [('install', 'Install'), ('register', None)]),
+     ['strictly newer', NEW, 'migrate']),
     ('migrate without installer -> refusal', installed(OLD, 'classic'),
      dict(desired='present', control_plane='modernized', migrate=True),
      ['migrating', 'installer']),
@@ -322,3 +323,85 @@ def test_no_downgrade_is_ever_planned(have, cand, current, wanted, healthy, migr
         assert compare_versions(have, cand) <= 0
     if result.refusal:
         assert result.actions == []
+
+
+# ---------------------------------------------------------------------------------------------
+# [R2] issue 12: what the vendor's real scripts leave on disk (see test_state.py for the files)
+# ---------------------------------------------------------------------------------------------
+try:
+    from vendor_files import (DRSCOUT_CLASSIC_REGISTERED, DRSCOUT_FRESH_MODERNIZED, DRSCOUT_MIGRATED,  # noqa: E402
+                              DRSCOUT_MODERNIZED_REGISTERED, VX_AFTER_UPGRADE)
+except ImportError:  # ansible-test units imports tests as a package
+    from .vendor_files import (DRSCOUT_CLASSIC_REGISTERED, DRSCOUT_FRESH_MODERNIZED, DRSCOUT_MIGRATED,  # noqa: E402
+                               DRSCOUT_MODERNIZED_REGISTERED, VX_AFTER_UPGRADE)
+
+UPGRADED = '9.66.7567.0'
+
+
+def test_routine_rerun_after_an_upgrade_plans_nothing_classic():
+    state = linux_state(VX_AFTER_UPGRADE, DRSCOUT_CLASSIC_REGISTERED)
+    result = plan(state, 'latest', candidate=UPGRADED, control_plane='classic', register=True,
+                  cs_address='10.0.0.5', cs_port=443)
+    assert result.refusal is None and result.names == []
+
+
+def test_routine_rerun_after_an_upgrade_plans_nothing_modernized():
+    state = linux_state(VX_AFTER_UPGRADE, DRSCOUT_MODERNIZED_REGISTERED)
+    result = plan(state, 'present', candidate=UPGRADED, control_plane='modernized', register=True)
+    assert result.refusal is None and result.names == []
+
+
+def test_port_change_is_refused_like_the_vendor_13():
+    """UnifiedAgentConfigurator.sh:1820-1827: 13 when Hostname or Port differ."""
+    state = linux_state(VX_AFTER_UPGRADE, DRSCOUT_CLASSIC_REGISTERED)
+    result = plan(state, 'present', candidate=UPGRADED, control_plane='classic', register=True,
+                  cs_address='10.0.0.5', cs_port=8443)
+    assert result.refusal and '10.0.0.5:443' in result.refusal and '10.0.0.5:8443' in result.refusal
+    assert '13' in result.refusal
+
+
+def test_port_default_is_443_like_the_vendor():
+    """UnifiedAgentConfigurator.sh:1800-1805: no -p means 443."""
+    state = linux_state(VX_AFTER_UPGRADE, DRSCOUT_CLASSIC_REGISTERED)
+    assert plan(state, 'present', control_plane='classic', register=True, cs_address='10.0.0.5').names == []
+    moved = linux_state(VX_AFTER_UPGRADE, DRSCOUT_CLASSIC_REGISTERED.replace('Port = 443', 'Port = 8443'))
+    assert plan(moved, 'present', control_plane='classic', register=True, cs_address='10.0.0.5').refusal
+
+
+def test_modernized_install_awaiting_registration_is_idempotent_without_register():
+    state = linux_state(VX_AFTER_UPGRADE, DRSCOUT_FRESH_MODERNIZED)
+    result = plan(state, 'present', candidate=UPGRADED, control_plane='modernized', register=False)
+    assert result.refusal is None and result.names == []
+    result = plan(state, 'present', candidate=UPGRADED, control_plane='modernized', register=True)
+    assert result.refusal is None and result.names == ['register']
+
+
+def test_upgrading_an_unregistered_modernized_agent_uses_install_mode():
+    """-a Upgrade -c CSPrime over drscout's CSLegacy exits 97 (unifiedagent/templates/install:1715-1718);
+    -a Install -c CSPrime takes the vendor's upgrade path (:1709-1714)."""
+    state = linux_state(VX_AFTER_UPGRADE, DRSCOUT_FRESH_MODERNIZED)
+    result = plan(state, 'latest', candidate='9.67.7700.0', control_plane='modernized')
+    assert result.names == ['upgrade']
+    assert result.actions[0]['mode'] == 'Install' and result.actions[0]['cs_type'] == 'CSPrime'
+
+
+def test_migration_done_registration_pending_only_registers():
+    state = linux_state(VX_AFTER_UPGRADE, DRSCOUT_MIGRATED)
+    result = plan(state, 'present', candidate=UPGRADED, control_plane='modernized', register=True)
+    assert result.refusal is None and result.names == ['register']
+
+
+def test_classic_wanted_over_a_pending_modernized_install_is_refused():
+    state = linux_state(VX_AFTER_UPGRADE, DRSCOUT_FRESH_MODERNIZED)
+    result = plan(state, 'present', candidate=UPGRADED, control_plane='classic', register=True, cs_address='cs')
+    assert result.refusal and 'modernized' in result.refusal
+
+
+@given(versions, versions)
+def test_migration_only_with_a_strictly_newer_installer(have, cand):
+    result = plan(installed(format_version(have), 'classic'), 'present', candidate=cand,
+                  control_plane='modernized', migrate=True)
+    if compare_versions(cand, have) > 0:
+        assert result.refusal is None and result.actions[0].get('migration') is True
+    else:
+        assert result.refusal and 'strictly newer' in result.refusal

@@ -16,7 +16,7 @@ from ansible_collections.asr.mobility.plugins.module_utils.state import (
 
 STATE_KEYS = {'installed', 'version', 'build', 'version_tuple', 'control_plane', 'platform', 'configuration_status',
               'registered', 'cs_address', 'cs_port', 'install_dir', 'os_built_for', 'healthy', 'reboot_required',
-              'host_id'}
+              'host_id', 'cs_type', 'awaiting_registration', 'registration_evidence'}
 
 VX_VERSION = """PROD_VERSION=9.29.0.0
 VERSION=9.29.0.0
@@ -140,6 +140,7 @@ def test_linux_state_full():
         'healthy': True,
         'reboot_required': None,
         'host_id': '6d2a5c3e-4b1f-4a8e-9c7d-0e1f2a3b4c5d',
+        'cs_type': 'CSLegacy', 'awaiting_registration': False, 'registration_evidence': 'status',
     }
 
 
@@ -275,3 +276,83 @@ def test_windows_control_plane_comes_from_drscout_not_the_registry():
     assert windows_state(True, dict(REGISTRY, CSType='CSPrime'))['control_plane'] == 'classic'
     assert windows_state(True, REGISTRY, '[vxagent]\nCSType=CSPrime\n')['control_plane'] == 'modernized'
     assert windows_state(True, REGISTRY, '[vxagent]\nHostId=x\n')['control_plane'] == 'classic'
+
+
+# ---------------------------------------------------------------------------------------------
+# [R2] Registration read from drscout.conf so that it survives an upgrade (issue 12 items 1-2).
+# The files below are what Microsoft's real scripts leave behind (sandbox run, reference §1.2-1.5).
+# ---------------------------------------------------------------------------------------------
+try:
+    from vendor_files import (DRSCOUT_CLASSIC_REGISTERED, DRSCOUT_FRESH_CLASSIC, DRSCOUT_FRESH_MODERNIZED,
+                              DRSCOUT_MIGRATED, DRSCOUT_MODERNIZED_REGISTERED, VX_AFTER_UPGRADE)
+except ImportError:  # ansible-test units imports tests as a package
+    from .vendor_files import (DRSCOUT_CLASSIC_REGISTERED, DRSCOUT_FRESH_CLASSIC, DRSCOUT_FRESH_MODERNIZED,
+                               DRSCOUT_MIGRATED, DRSCOUT_MODERNIZED_REGISTERED, VX_AFTER_UPGRADE)
+
+
+def test_classic_registration_survives_an_upgrade():
+    state = linux_state(VX_AFTER_UPGRADE, DRSCOUT_CLASSIC_REGISTERED)
+    assert state['configuration_status'] is None
+    assert state['registered'] is True
+    assert state['registration_evidence'] == 'drscout.conf'
+    assert state['control_plane'] == 'classic' and state['cs_type'] == 'CSLegacy'
+    assert (state['cs_address'], state['cs_port']) == ('10.0.0.5', 443)
+    assert state['awaiting_registration'] is False
+
+
+def test_modernized_registration_survives_an_upgrade():
+    state = linux_state(VX_AFTER_UPGRADE, DRSCOUT_MODERNIZED_REGISTERED)
+    assert state['registered'] is True
+    assert state['control_plane'] == 'modernized'
+    assert state['cs_address'] is None
+
+
+def test_status_line_wins_when_present():
+    failed = linux_state(VX_AFTER_UPGRADE + 'AGENT_CONFIGURATION_STATUS=Failed\n', DRSCOUT_CLASSIC_REGISTERED)
+    assert failed['registered'] is False and failed['registration_evidence'] == 'status'
+    ok = linux_state(VX_AFTER_UPGRADE + 'AGENT_CONFIGURATION_STATUS=Succeeded\n', DRSCOUT_CLASSIC_REGISTERED)
+    assert ok['registered'] is True and ok['registration_evidence'] == 'status'
+
+
+@pytest.mark.parametrize('drscout', [
+    DRSCOUT_FRESH_CLASSIC,
+    # template HostId: the configurator never ran (UnifiedAgentConfigurator.sh:787)
+    DRSCOUT_CLASSIC_REGISTERED.replace('HostId=6d2a5c3e-4b1f-4a8e-9c7d-0e1f2a3b4c5d', 'HostId = 1234_45466_67689'),
+    # 17: cdpcli failed, Hostname blanked (UnifiedAgentConfigurator.sh:915-916)
+    DRSCOUT_CLASSIC_REGISTERED.replace('Hostname = 10.0.0.5', 'Hostname = '),
+    DRSCOUT_CLASSIC_REGISTERED.replace('Port = 443', 'Port = '),
+    DRSCOUT_CLASSIC_REGISTERED.replace('HostId=6d2a5c3e-4b1f-4a8e-9c7d-0e1f2a3b4c5d', 'HostId='),
+])
+def test_classic_not_registered_without_status(drscout):
+    state = linux_state(VX_AFTER_UPGRADE, drscout)
+    assert state['registered'] is False
+    assert state['control_plane'] == 'classic'
+
+
+def test_fresh_modernized_install_is_a_state_of_its_own():
+    """-c CSPrime leaves CSType=CSLegacy until the configurator runs; the data-protection path
+    (VX/templates/install:215-218) tells what the vendor will do."""
+    state = linux_state(VX_AFTER_UPGRADE, DRSCOUT_FRESH_MODERNIZED)
+    assert state['cs_type'] == 'CSLegacy'
+    assert state['control_plane'] == 'modernized'
+    assert state['awaiting_registration'] is True
+    assert state['registered'] is False
+
+
+def test_migration_pending_is_modernized_awaiting_registration():
+    state = linux_state(VX_AFTER_UPGRADE, DRSCOUT_MIGRATED)
+    assert state['control_plane'] == 'modernized'
+    assert state['awaiting_registration'] is True
+    assert state['registered'] is False
+    assert state['cs_address'] == '10.0.0.5'  # the old classic CS, still written
+
+
+def test_migration_pending_wins_over_a_stale_status_line():
+    state = linux_state(VX_AFTER_UPGRADE + 'AGENT_CONFIGURATION_STATUS=Succeeded\n', DRSCOUT_MIGRATED)
+    assert state['registered'] is False and state['awaiting_registration'] is True
+
+
+def test_missing_cstype_is_classic_like_the_vendor():
+    """unifiedagent/templates/install:1694-1697: no or odd CSType in drscout.conf means CSLegacy."""
+    state = linux_state(VX_AFTER_UPGRADE, DRSCOUT_CLASSIC_REGISTERED.replace('CSType=CSLegacy\n', ''))
+    assert state['control_plane'] == 'classic' and state['registered'] is True

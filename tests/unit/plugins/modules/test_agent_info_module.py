@@ -54,8 +54,8 @@ def test_installed_agent(host, run_module):
     assert result['os_token'] == 'RHEL8-64' and result['os_token_confirmed'] is True
     assert result['unsupported_reason'] is None
     assert result['distribution'] == 'RedHat' and result['distribution_version'] == '8.9'
-    assert [c['argv'] for c in host.calls] == [['systemctl', 'is-active', 'vxagent'],
-                                               ['systemctl', 'is-active', 'uarespawnd']]
+    assert [c['argv'] for c in host.systemctl_calls] == [['systemctl', 'is-active', 'vxagent'],
+                                                         ['systemctl', 'is-active', 'uarespawnd']]
 
 
 def test_svagents_found_by_cmdline(host, run_module):
@@ -96,11 +96,12 @@ def test_os_token_is_always_returned(host, run_module, monkeypatch, release, arc
         assert reason in result['unsupported_reason']
 
 
-def test_unconfirmed_token(host, run_module):
+def test_ubuntu_2404_token_is_confirmed(host, run_module):
+    # [R2] confirmed by the vendor's download lists (reference §4)
     host.write_release({'/etc/lsb-release': 'DISTRIB_ID=Ubuntu\nDISTRIB_RELEASE=24.04\n'})
     failed, result = run_module(agent_info.main, {})
     assert not failed
-    assert result['os_token'] == 'UBUNTU-24.04-64' and result['os_token_confirmed'] is False
+    assert result['os_token'] == 'UBUNTU-24.04-64' and result['os_token_confirmed'] is True
     assert result['unsupported_reason'] is None
 
 

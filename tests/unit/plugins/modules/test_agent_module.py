@@ -115,12 +115,18 @@ def test_fresh_install_without_registration(host, run_module):
 
 
 def test_custom_install_dir_and_platform(host, run_module):
-    failed, result = run_module(agent.main, modern(host, install_dir='/opt', platform='Azure'))
+    # platform Azure cannot be registered (needs the vendor's -C): install only
+    failed, result = run_module(agent.main, modern(host, install_dir='/opt', platform='Azure', register=False))
     assert not failed, result
     install = host.calls[2]['argv']
     assert install[install.index('-d') + 1] == '/opt'
     assert install[install.index('-v') + 1] == 'Azure'
     assert host.state_kv()['INSTALLATION_DIR'] == '/opt/ASR/Vx'
+
+
+def test_custom_install_dir_configurator_path(host, run_module):
+    failed, result = run_module(agent.main, modern(host, install_dir='/opt'))
+    assert not failed, result
     assert host.calls[3]['argv'][0] == '/opt/ASR/Vx/bin/UnifiedAgentConfigurator.sh'
 
 
@@ -273,12 +279,13 @@ def test_uninstall_works_on_an_unsupported_os(host, run_module):
     assert host.programs() == ['uninstall.sh']
 
 
-def test_unconfirmed_token_warns(host, run_module):
+def test_debian12_token_is_confirmed(host, run_module):
+    # [R2] confirmed by the vendor's download lists (reference §4): no warning any more
     host.write_release(DEBIAN12)
     failed, result = run_module(agent.main, modern(host, installer=host.package(token='DEBIAN12-64')))
     assert not failed, result
-    assert result['os_token'] == 'DEBIAN12-64' and result['os_token_confirmed'] is False
-    assert any('not confirmed' in w for w in result['warnings'])
+    assert result['os_token'] == 'DEBIAN12-64' and result['os_token_confirmed'] is True
+    assert not any('not confirmed' in w for w in result.get('warnings', []))
 
 
 def test_override_table_makes_a_host_supported(host, run_module):
@@ -589,6 +596,93 @@ def test_absent_when_not_installed(host, run_module):
 
 
 # ---------------------------------------------------------------------------------------------
+# [R2] issue 12: what the vendor's real scripts do, wired into the lifecycle
+# ---------------------------------------------------------------------------------------------
+def test_failed_reregistration_starts_a_previously_running_vxagent_again(host, run_module):
+    """UnifiedAgentConfigurator.sh:1833-1837 stops vxagent before contacting the CS and leaves it
+    stopped on 14: a host that was replicating must not be left out of protection."""
+    host.set_installed('9.66.0.0', 7567, cs_type='CSLegacy', status='Failed', cs_address='')
+    host.systemctl['vxagent'] = 'active'
+    host.configurator_rc = 14
+    failed, result = run_module(agent.main, classic(host))
+    assert failed and result['vendor_exit_code'] == 14
+    assert ['systemctl', 'start', 'vxagent'] in [c['argv'] for c in host.systemctl_calls]
+    assert host.systemctl['vxagent'] == 'active'
+    assert 'vxagent' in result['msg'] and 'started again' in result['msg']
+
+
+def test_failed_registration_does_not_start_an_agent_that_was_stopped(host, run_module):
+    host.set_installed('9.66.0.0', 7567, cs_type='CSLegacy', status='Failed', cs_address='')
+    host.systemctl['vxagent'] = 'inactive'
+    host.configurator_rc = 14
+    failed, result = run_module(agent.main, classic(host))
+    assert failed
+    assert ['systemctl', 'start', 'vxagent'] not in [c['argv'] for c in host.systemctl_calls]
+
+
+def test_modernized_configurator_98_is_a_failure(host, run_module):
+    """98 from the modernized configurator = client auth failed, nothing registered (:1190-1223)."""
+    failed, result = run_module(agent.main, modern(host, register=False))
+    assert not failed and result['registered'] is False and result['control_plane'] == 'modernized'
+    host.configurator_rc = 98
+    host.configurator_status = 'none'
+    failed, result = run_module(agent.main, modern(host, register=True))
+    assert failed and result['vendor_exit_code'] == 98, result
+    assert 'verifyclientauth' in result['vendor_message']
+    assert result['registered'] is False
+
+
+def test_platform_azure_registration_is_refused_before_anything_runs(host, run_module):
+    failed, result = run_module(agent.main, modern(host, platform='Azure'))
+    assert failed
+    assert 'Azure' in result['msg'] and '-C' in result['msg'] and 'Nothing was changed' in result['msg']
+    assert 'install' not in host.programs()
+
+
+def test_install_dir_is_normalised(host, run_module):
+    failed, result = run_module(agent.main, modern(host, install_dir='/usr/local/ASR/', register=False))
+    assert not failed, result
+    install = [c for c in host.calls if c['argv'][0].endswith('/install')][0]['argv']
+    assert install[install.index('-d') + 1] == '/usr/local/ASR'
+
+
+def test_routine_rerun_after_upgrade_needs_no_passphrase(host, run_module):
+    """.vx_version is rebuilt without the status line by every upgrade; drscout.conf still holds
+    the registration, so a rerun plans nothing and needs no secret."""
+    failed, first = run_module(agent.main, classic(host))
+    assert not failed, first
+    failed, second = run_module(agent.main, classic(host, installer=host.package(version='9.67.0.0', build=7700),
+                                                    state='latest'))
+    assert not failed, second
+    assert 'AGENT_CONFIGURATION_STATUS' not in host.state_kv()
+    calls = len(host.calls)
+    args = classic(host, installer=host.package(version='9.67.0.0', build=7700), state='latest')
+    del args['passphrase']
+    failed, third = run_module(agent.main, args)
+    assert not failed, third
+    assert third['changed'] is False and third['registered'] is True
+    assert 'UnifiedAgentConfigurator.sh' not in host.programs()[calls:]
+
+
+def test_port_change_is_refused_before_the_configurator_runs(host, run_module):
+    failed, first = run_module(agent.main, classic(host))
+    assert not failed
+    failed, result = run_module(agent.main, classic(host, cs_port=8443))
+    assert failed and '13' in result['msg'] and '8443' in result['msg']
+
+
+def test_retried_uninstall_uses_the_install_trees_uninstaller(host, run_module):
+    """uninstall.sh deletes itself (unifiedagent/templates/uninstall.sh:334): a retry after a
+    failed inner uninstall runs <root>/Vx/bin/uninstall."""
+    host.set_installed()
+    host.write('/usr/local/ASR/Vx/bin/uninstall', '#!/bin/sh\n', mode=0o755)
+    assert not host.exists('/usr/local/ASR/uninstall.sh')
+    failed, result = run_module(agent.main, dict(state='absent'))
+    assert not failed, result
+    assert host.calls[-1]['argv'][0] == '/usr/local/ASR/Vx/bin/uninstall'
+    assert not host.exists('/usr/local/.vx_version')
+
+
 # Hardening (issue 15): refused before anything runs, locks, verified copies, secrets on /run
 
 def _sha256(path):
@@ -738,9 +832,10 @@ def test_config_for_another_machine_is_refused_before_the_vendor_runs(host, run_
 
 
 def test_config_for_another_machine_is_refused_on_an_unregistered_agent(host, run_module):
-    host.set_installed(version='9.66.0.0', build=7567, status=None, cs_address='')
+    host.set_installed(version='9.66.0.0', build=7567, status=None, cs_address='', cs_type='CSLegacy',
+                       data_protection='DataProtectionSyncRcm')
     failed, result = run_module(agent.main, modern(host, config=other_machine_config()))
-    assert failed and 'made for another machine' in result['msg']
+    assert failed and 'made for another machine' in result['msg'], json.dumps(result)
     assert 'UnifiedAgentConfigurator.sh' not in host.programs()
 
 
@@ -786,10 +881,11 @@ def test_modernized_install_returns_the_agent_config_input(host, run_module):
 
 
 def test_installed_unregistered_modernized_agent_returns_it_in_check_mode(host, run_module):
-    host.set_installed(version='9.66.0.0', build=7567, status=None, cs_address='')
+    host.set_installed(version='9.66.0.0', build=7567, status=None, cs_address='', cs_type='CSLegacy',
+                       data_protection='DataProtectionSyncRcm')
     failed, result = run_module(agent.main, modern(host, register=False, config=None), check_mode=True)
     assert not failed, result
-    assert result['agent_config_input_decoded']['bios_id'] == BIOS_ID
+    assert result['agent_config_input_decoded']['bios_id'] == BIOS_ID, result
 
 
 def test_registered_converged_agent_does_not_run_azurercmcli(host, run_module):

@@ -13,7 +13,8 @@ The state is one JSON-shaped dict: ``facts``, ``registry`` ({key: {value name: d
 ``logs`` ({path: text}), ``defender`` (None: no Defender; else ``service``, ``cmdlet``, ``paths``,
 ``tamper_protected``, ``sticky``, ``error``), ``commands`` and ``powershell`` (rules: ``match``, a
 regular expression; ``rc``, ``stdout``, ``stderr``; effects ``set_registry``, ``delete_registry``,
-``add_files``, ``set_logs``, ``extract_to_x``; ``start_error``: a program that cannot start; in the
+``add_files``, ``set_logs``, ``extract_to_x``, ``hold_until``: a path on the controller the command waits for, so a second run can start
+meanwhile; ``start_error``: a program that cannot start; in the
 unit double also ``effect``, a function of the model, and ``raises``). Each method answers like the ``ansible.windows`` module of the same name and changes
 the state as the real module would change the host, so a read after an install sees the install.
 
@@ -29,6 +30,7 @@ import hashlib
 import json
 import os
 import re
+import time
 
 # Exit codes after which the vendor programs have changed the host (reference: exit code tables).
 CHANGING_RCS = (0, 97, 98, 1605, 1641, 3010)
@@ -178,6 +180,10 @@ class WindowsHostModel(object):
                 if rule.get('start_error') is not None:  # win_command.ps1:112-129: no process, rc = Windows error
                     return {'failed': True, 'changed': False, 'rc': int(rule['start_error']),
                             'msg': "Failed to run: '%s': The system cannot find the file specified" % cmd}
+                if rule.get('hold_until'):  # a long-running program: another run may act meanwhile
+                    deadline = time.time() + 300
+                    while not os.path.exists(rule['hold_until']) and time.time() < deadline:
+                        time.sleep(0.2)
                 rc = int(rule.get('rc', 0))
                 if rule.get('check_config') and not self._config_for_this_host(cmd):
                     rc = 19  # reference §2.4: 19 bad source config file (the agent: RCM_CLIENT_INVALID_SOURCE_CONFIG_BIOS_ID_OR_FQDN)
@@ -276,6 +282,33 @@ class WindowsHostModel(object):
                 pass
             base.update(changed=True, result={'path': path})
             return base
+        if "-Filter 'Microsoft-ASR_UA_*'" in script:  # LIST_STAGING_PS
+            base['result'] = {'entries': self._staged((args.get('parameters') or {})['Directory'])}
+            return base
+        if 'Directory]::Delete' in script:  # REMOVE_STAGED_PS
+            params = args.get('parameters') or {}
+            kinds = dict((e['name'], e['kind']) for e in self._staged(params['Directory']))
+            removed = []
+            for name in params['Names']:
+                path = params['Directory'] + '\\' + name
+                if kinds.get(name) not in ('file', 'dir'):
+                    continue
+                for key in [f for f in self.host['files'] if f == path or f.startswith(path + '\\')]:
+                    self.host['files'].pop(key)
+                removed.append(path)
+            base.update(changed=bool(removed), result={'removed': removed, 'failed': []})
+            return base
+        if 'FileMode]::CreateNew' in script:  # the host lock (ACQUIRE_LOCK_PS)
+            return self._acquire_lock(args.get('parameters') or {}, base)
+        if 'released =' in script:  # RELEASE_LOCK_PS
+            params = args.get('parameters') or {}
+            held = self.host['files'].get(params['Path'])
+            released = bool(held) and held.get('content') == params['Owner']
+            if released:
+                self.host['files'].pop(params['Path'])
+            base.update(changed=released, result={'released': released,
+                                                  'holder': held.get('content') if held else None})
+            return base
         if 'Win32_ComputerSystemProduct' in script and 'identity' in self.host:  # READ_IDENTITY_PS
             base['result'] = dict(self.host['identity'])
             return base
@@ -317,6 +350,53 @@ class WindowsHostModel(object):
                 return base
         failed = self._no_rule('no rule in the scenario for this script: %r' % script[:80])
         base.update(failed)
+        return base
+
+    def _staged(self, directory):
+        """LIST_STAGING_PS: ``Microsoft-ASR_UA_*`` entries of a directory; an entry with ``link`` is a
+        reparse point, a ``path\\`` key or a path with files under it a directory."""
+        prefix = directory.rstrip('\\') + '\\'
+        found = {}
+        for path, info in self.host['files'].items():
+            if not path.startswith(prefix):
+                continue
+            rest = path[len(prefix):]
+            name = rest.split('\\', 1)[0]
+            if not name.startswith('Microsoft-ASR_UA_'):
+                continue
+            if (info or {}).get('link') and rest.rstrip('\\') == name:
+                found[name] = 'link'
+            elif found.get(name) != 'link':
+                found[name] = 'dir' if '\\' in rest else 'file'
+        return [{'name': name, 'kind': kind} for name, kind in sorted(found.items())]
+
+    def _acquire_lock(self, params, base):
+        """ACQUIRE_LOCK_PS: a lock file created only when absent. A file's ``age`` (seconds) stands for
+        its last write time; the model does not wait (a held lock answers as after the whole timeout).
+        A lock directory entry with ``foreign_acl`` is refused as the script refuses it."""
+        path = params['Path']
+        directory = path.rsplit('\\', 1)[0]
+        entry = self.host['files'].get(directory + '\\')
+        if entry and entry.get('foreign_acl'):
+            base.update(failed=True, msg='the lock directory %s is not private to SYSTEM and Administrators (owner '
+                                         'S-1-5-21-1-2-3-1001; also S-1-5-32-545): another user could hold or remove '
+                                         'the lock. Remove it and run again' % directory)
+            return base
+        self.host['files'].setdefault(directory + '\\', {'dir': True, 'private': True})
+        taken_over = None
+        held = self.host['files'].get(path)
+        if held is not None:
+            content = held.get('content', '')
+            stale = held.get('age', 0) >= int(params.get('StaleSeconds', 14400))
+            if stale or (params.get('StaleOwner') and content == params['StaleOwner']):
+                self.host['files'].pop(path)
+                taken_over = content
+            else:
+                base['result'] = {'acquired': False, 'holder': content, 'age': held.get('age', 0)}
+                return base
+        self.host['files'][path] = {'content': params['Owner'], 'age': 0, 'lock': True}
+        self.host.setdefault('lock_owners', []).append(params['Owner'])
+        base.update(changed=True, result={'acquired': True, 'taken_over': taken_over})
         return base
 
     def win_wait_for(self, args):

@@ -116,7 +116,19 @@ options:
     description:
       - How long, in seconds, to wait for another run that is installing, registering or uninstalling the agent
         on the same host (a lock file under C(/run/lock)). After that the task fails and nothing is run.
-      - Linux hosts. Check mode takes no lock.
+      - On Windows a lock file C(C:\\ProgramData\\asr-mobility\\agent.lock) in a directory only SYSTEM and
+        Administrators can open, holding the run id, controller and pid; a lock whose run is gone (a killed run on
+        the same controller, or older than 4 hours) is taken over with a warning.
+      - Check mode takes no lock.
     type: int
     default: 600
+  keep_installers:
+    description:
+      - After a successful run that used O(installer), remove older installer packages (and trees extracted next
+        to them) from the installer's directory, keeping the newest O(keep_installers) by version and the one in
+        use; V(0) keeps only the one in use. Unset, nothing is removed.
+      - Only names of the vendor's pattern C(Microsoft-ASR_UA_<version>_<TOKEN>_<PHASE>_<date>_release[.tar.gz|.exe])
+        are considered; symbolic links (Windows reparse points) and special files are never removed or followed.
+      - A file that cannot be removed is a warning, never a failure.
+    type: int
 '''

@@ -41,6 +41,7 @@ _SPEC = dict(
     work_dir=dict(type='path'),
     rollback_on_failure=dict(type='bool', default=True),
     lock_timeout=dict(type='int', default=600),
+    keep_installers=dict(type='int'),
 )
 
 REQUIRED_IF = [('state', 'present', ('control_plane',)), ('state', 'latest', ('control_plane',))]

@@ -68,6 +68,11 @@ class AgentHost(object):
     def check_register_inputs(self, params):
         """Raise ValueError for a registration input this host cannot pass to its configurator."""
 
+    def clean_staging(self, installer, keep):
+        """Keep-N clean-up of the installer's directory (``staging.choose_removals``); returns the paths
+        removed. Raises ValueError, OSError/IOError or HostCallError when it cannot."""
+        return []
+
     def detect(self, params):
         raise NotImplementedError
 
@@ -328,7 +333,20 @@ def _act(host, the_plan, state_before, params, meta, result):
     # even though the state may still show the classic registration.
     _add_config_input(host, result, dict(current, control_plane=plane),
                       migrated=any(s.get('migration') for s in the_plan.actions) and REGISTER not in the_plan.names)
+    if the_plan.needs_installer and params.get('keep_installers') is not None:
+        _clean_staging(host, params, result)
     return _finish(host, result)
+
+
+def _clean_staging(host, params, result):
+    """After a successful run: older installers out of the staging directory (never fails the run)."""
+    try:
+        removed = host.clean_staging(params['installer'], params['keep_installers'])
+    except (ValueError, HostCallError, OSError, IOError) as exc:
+        host.warnings.append('Older installers next to %s were not cleaned up: %s'
+                             % (params['installer'], getattr(exc, 'message', None) or exc))
+        return
+    result['installers_removed'] = removed
 
 
 def _check_config_for_host(host, params):

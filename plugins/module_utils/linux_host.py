@@ -13,9 +13,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import shutil
+import stat
 import tempfile
 
-from ansible_collections.asr.mobility.plugins.module_utils import host_safety, linux_agent
+from ansible_collections.asr.mobility.plugins.module_utils import host_safety, linux_agent, staging
 from ansible_collections.asr.mobility.plugins.module_utils.agent_lifecycle import AgentHost
 from ansible_collections.asr.mobility.plugins.module_utils.errors import VendorError
 from ansible_collections.asr.mobility.plugins.module_utils.inputs import check_no_whitespace
@@ -83,6 +85,30 @@ class LinuxHost(AgentHost):
     def install(self, installer, step, params):
         return self.agent.install(installer, step['mode'], step['cs_type'], platform_name=params['platform'],
                                   install_dir=params['install_dir'], sha256=params.get('installer_sha256'))
+
+    def clean_staging(self, installer, keep):
+        """Remove older installers and their extracted trees from the installer's (private) directory.
+        Entries are read with ``lstat``: a symbolic link is never followed nor removed."""
+        directory = os.path.dirname(os.path.abspath(installer))
+        host_safety.check_private_dir(directory, 'installer directory')
+        entries = []
+        for name in os.listdir(directory):
+            mode = os.lstat(os.path.join(directory, name)).st_mode
+            kind = (staging.LINK if stat.S_ISLNK(mode) else staging.DIRECTORY if stat.S_ISDIR(mode)
+                    else staging.FILE if stat.S_ISREG(mode) else staging.OTHER)
+            entries.append((name, kind))
+        removed = []
+        for name in staging.choose_removals(entries, keep, in_use=installer):
+            path = os.path.join(directory, name)
+            mode = os.lstat(path).st_mode  # again, right before: what was chosen is what is removed
+            if stat.S_ISDIR(mode):
+                shutil.rmtree(path)  # removes links inside, never follows them
+            elif stat.S_ISREG(mode):
+                os.unlink(path)
+            else:
+                continue
+            removed.append(path)
+        return removed
 
     def check_register_inputs(self, params):
         if params.get('platform') == 'Azure':

@@ -139,6 +139,13 @@ control_plane_before:
   description: Control plane of the agent before the run (null when none was installed).
   returned: unless the run failed before reading the host
   type: str
+installers_removed:
+  description:
+    - With O(keep_installers), the older installers and extracted trees removed from the installer's directory
+      after a successful run.
+  returned: when O(keep_installers) is set and the run used the installer successfully
+  type: list
+  elements: str
 agent_config_input:
   description:
     - The Agent Config Input of an installed modernized agent that is not registered after the run (for

@@ -36,19 +36,23 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import ntpath
+import os
+import socket
+import time
 import uuid
 
-from ansible_collections.asr.mobility.plugins.module_utils import agent_config, exit_codes, os_tokens
+from ansible_collections.asr.mobility.plugins.module_utils import agent_config, exit_codes, os_tokens, staging
 from ansible_collections.asr.mobility.plugins.module_utils.agent_lifecycle import AgentHost
-from ansible_collections.asr.mobility.plugins.module_utils.errors import LOG_TAIL_LINES, VendorError
+from ansible_collections.asr.mobility.plugins.module_utils.errors import LOG_TAIL_LINES, HostCallError, VendorError
 from ansible_collections.asr.mobility.plugins.module_utils.installer import InstallerNameError, parse_name
 from ansible_collections.asr.mobility.plugins.module_utils.state import windows_state
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import ModuleCallError
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_vendor import (  # noqa: F401 pylint: disable=unused-import
     PRODUCT_CODE, UNINSTALL_KEYS, PRODUCT_KEY, DEFAULT_INSTALL_LOCATION, DEFAULT_WORK_DIR, LOGS, MANDATORY_REBOOT,
     REBOOT_ERRORS, RCM_CLI_EXE, INSTALLER_EXE, CONFIGURATOR_EXE, SECRET_FILE, WRITE_SECRET_PS, NEW_PRIVATE_DIR_PS,
-    READ_IDENTITY_PS,
+    READ_IDENTITY_PS, LIST_STAGING_PS, REMOVE_STAGED_PS, ACQUIRE_LOCK_PS, RELEASE_LOCK_PS, LOCK_FILE, LOCK_STALE_SECONDS,
     quote, extract_dir_for, extract_command, install_command, configurator_path, configurator_command,
     uninstall_command, installer_errors, agent_config_input, drscout_path, decode_log, install_location_for,
     _registry_values, windows_facts)
@@ -73,6 +77,27 @@ class WindowsHost(AgentHost):
     def check_inputs(self, params):
         self.install_location = install_location_for(params.get('install_dir'))
         self.work_dir = params.get('work_dir') or DEFAULT_WORK_DIR
+
+    def exclusive(self, params):
+        """The Windows host lock (``windows_vendor.ACQUIRE_LOCK_PS``), held for the whole acting run."""
+        return _WindowsHold(self, params.get('lock_timeout', 600))
+
+    def clean_staging(self, installer, keep):
+        """Older installers (and trees extracted next to them) out of the installer's directory: listed
+        without following reparse points, chosen by ``staging.choose_removals``, removed checking each again."""
+        directory = ntpath.dirname(installer)
+        listed = self.call('ansible.windows.win_powershell', {
+            'script': LIST_STAGING_PS, 'parameters': {'Directory': directory}, 'error_action': 'stop'}, read_only=True)
+        entries = [(e.get('name'), e.get('kind')) for e in (listed.get('result') or {}).get('entries') or []]
+        names = staging.choose_removals(entries, keep, in_use=installer)
+        if not names:
+            return []
+        done = self.call('ansible.windows.win_powershell', {
+            'script': REMOVE_STAGED_PS, 'parameters': {'Directory': directory, 'Names': names},
+            'error_action': 'stop'}).get('result') or {}
+        for problem in done.get('failed') or []:
+            self.warnings.append('An older installer could not be removed (%s): remove it by hand.' % problem)
+        return list(done.get('removed') or [])
 
     def check_register_inputs(self, params):
         configurator_command('x', params['control_plane'], 'x', params.get('cs_address'), params.get('cs_port'))
@@ -356,3 +381,89 @@ class WindowsHost(AgentHost):
         # With /norestart Windows Installer does not restart; 1641 would mean it did anyway.
         info['rebooting'] = rc == 1641
         return info
+
+
+class HostBusy(HostCallError):
+    """Another run holds the Windows host's agent lock."""
+
+
+def _describe_holder(text):
+    """The lock's owner as a person reads it."""
+    try:
+        owner = json.loads(text)
+    except ValueError:
+        return 'an unreadable owner (%r)' % (text or '')[:120]
+    if not isinstance(owner, dict):
+        return 'an unreadable owner (%r)' % (text or '')[:120]
+    return 'run %s from controller %s (pid %s), started %s' % (
+        owner.get('run_id'), owner.get('controller'), owner.get('pid'), owner.get('time'))
+
+
+def _owner_gone(text, controller=None):
+    """True when the lock's owner ran on this controller and its process is gone (a killed run)."""
+    try:
+        owner = json.loads(text)
+        pid = int(owner.get('pid'))
+    except (ValueError, TypeError, AttributeError):
+        return False
+    if owner.get('controller') != (controller or socket.gethostname()) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == 3  # ESRCH: no such process
+    return False
+
+
+class _WindowsHold(object):
+    """The lock file of one acting run on a Windows host: taken at once when free; when held by a run
+    of this controller that is gone, taken over; else waited for up to ``timeout`` seconds."""
+
+    def __init__(self, host, timeout):
+        self.host = host
+        self.owner = json.dumps({'run_id': uuid.uuid4().hex, 'controller': socket.gethostname(), 'pid': os.getpid(),
+                                 'time': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}, sort_keys=True)
+        result = self._acquire(0)
+        if not result.get('acquired') and _owner_gone(result.get('holder')):
+            result = self._acquire(timeout, stale_owner=result.get('holder'))
+        elif not result.get('acquired') and timeout > 0:
+            result = self._acquire(timeout)
+        if not result.get('acquired'):
+            raise HostBusy('Another asr.mobility run is installing, registering or uninstalling the agent on this '
+                           'Windows host: the lock %s is held by %s (%s s old) and was not released within %d s. '
+                           'Nothing was run; run again when it has finished (or raise lock_timeout). If no run is '
+                           'active any more (it was killed), remove %s on the host; it is taken over by itself after '
+                           '%d s' % (LOCK_FILE, _describe_holder(result.get('holder')), result.get('age', '?'), timeout,
+                                     LOCK_FILE, LOCK_STALE_SECONDS))
+        if result.get('taken_over'):
+            host.warnings.append('Took over the host lock %s left by an earlier run that is gone (%s).'
+                                 % (LOCK_FILE, _describe_holder(result['taken_over'])))
+
+    def _acquire(self, timeout, stale_owner=None):
+        parameters = {'Path': LOCK_FILE, 'Owner': self.owner, 'TimeoutSeconds': int(max(0, timeout)),
+                      'StaleSeconds': LOCK_STALE_SECONDS}
+        if stale_owner:
+            parameters['StaleOwner'] = stale_owner
+        try:
+            found = self.host.call('ansible.windows.win_powershell', {
+                'script': ACQUIRE_LOCK_PS, 'parameters': parameters, 'error_action': 'stop'})
+        except ModuleCallError as exc:
+            raise HostCallError('The host lock %s could not be taken: %s' % (LOCK_FILE, exc.message))
+        return found.get('result') or {}
+
+    def release(self):
+        try:
+            found = self.host.call('ansible.windows.win_powershell', {
+                'script': RELEASE_LOCK_PS, 'parameters': {'Path': LOCK_FILE, 'Owner': self.owner},
+                'error_action': 'stop'}, allow_failed=True)
+            problem = found.get('msg') if found.get('failed') else None
+            if not problem and not (found.get('result') or {}).get('released'):
+                problem = 'it is no longer this run\'s (held by %s)' % _describe_holder(
+                    (found.get('result') or {}).get('holder') or '')
+        except Exception as exc:  # pylint: disable=broad-except
+            # A connection error here must not hide the run's own result or error.
+            problem = str(exc)
+        if problem:
+            self.host.warnings.append('The host lock %s could not be released (%s): other runs wait for it until it '
+                                      'is %d s old; remove it on the host when no run is active.'
+                                      % (LOCK_FILE, problem, LOCK_STALE_SECONDS))

@@ -131,6 +131,179 @@ $Ansible.Changed = $true
 $Ansible.Result = @{ path = $Directory }
 '''
 
+# One acting run per Windows host (issue 15; the Windows form of the Linux flock on
+# /run/lock/asr-mobility.lock). A lock can only outlive one WinRM call as a file, so the lock is a file
+# created with CreateNew (atomic: exactly one creator wins) in a directory only SYSTEM and
+# Administrators can open; it holds the owner (run id, controller, controller pid, time) as JSON and is
+# removed by the run that made it, in every outcome (agent_lifecycle.run's ``finally``). A lock older
+# than LOCK_STALE_SECONDS (a run that was killed and never came back) or whose owner the controller
+# knows is gone (``StaleOwner``: exactly that content) is taken over. Users may create folders in
+# C:\ProgramData, so an existing lock directory that grants anyone else access is refused.
+LOCK_DIR = 'C:\\ProgramData\\asr-mobility'
+LOCK_FILE = LOCK_DIR + '\\agent.lock'
+# Longer than any vendor program may run (the installer's own waits are well under an hour).
+LOCK_STALE_SECONDS = 4 * 3600
+
+ACQUIRE_LOCK_PS = r'''
+param(
+    [Parameter(Mandatory = $true)][string]$Path,
+    [Parameter(Mandatory = $true)][string]$Owner,
+    [int]$TimeoutSeconds = 0,
+    [int]$StaleSeconds = 14400,
+    [string]$StaleOwner = ''
+)
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+$admins = @('S-1-5-18', 'S-1-5-32-544')
+$directory = Split-Path -Path $Path -Parent
+if (Test-Path -LiteralPath $directory) {
+    $item = Get-Item -LiteralPath $directory -Force
+    if ($item.Attributes -band [System.IO.FileAttributes]::ReparsePoint) {
+        throw "the lock directory $directory is a link: remove it and run again"
+    }
+    $acl = Get-Acl -LiteralPath $directory
+    $owner = $acl.GetOwner([System.Security.Principal.SecurityIdentifier]).Value
+    $others = @($acl.GetAccessRules($true, $true, [System.Security.Principal.SecurityIdentifier]) |
+        Where-Object { $admins -notcontains $_.IdentityReference.Value } |
+        ForEach-Object { $_.IdentityReference.Value })
+    if ($admins -notcontains $owner -or $others.Count -gt 0) {
+        throw "the lock directory $directory is not private to SYSTEM and Administrators (owner $owner; also $($others -join ', ')): another user could hold or remove the lock. Remove it and run again"
+    }
+}
+else {
+    $acl = New-Object -TypeName System.Security.AccessControl.DirectorySecurity
+    $acl.SetAccessRuleProtection($true, $false)
+    foreach ($sid in $admins) {
+        $identity = New-Object -TypeName System.Security.Principal.SecurityIdentifier -ArgumentList $sid
+        $rule = New-Object -TypeName System.Security.AccessControl.FileSystemAccessRule -ArgumentList @(
+            $identity, 'FullControl', 'ContainerInherit, ObjectInherit', 'None', 'Allow')
+        $acl.AddAccessRule($rule)
+    }
+    $null = [System.IO.Directory]::CreateDirectory($directory, $acl)
+}
+$deadline = (Get-Date).AddSeconds($TimeoutSeconds)
+$takenOver = $null
+$result = $null
+while ($null -eq $result) {
+    try {
+        $stream = [System.IO.File]::Open($Path, [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write,
+            [System.IO.FileShare]::Read)
+        try {
+            $bytes = (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false).GetBytes($Owner)
+            $stream.Write($bytes, 0, $bytes.Length)
+        }
+        finally {
+            $stream.Dispose()
+        }
+        $Ansible.Changed = $true
+        $result = @{ acquired = $true; taken_over = $takenOver }
+    }
+    catch [System.IO.IOException] {
+        $holder = ''
+        $age = 0
+        try {
+            $holder = [System.IO.File]::ReadAllText($Path)
+            $age = [int]((Get-Date).ToUniversalTime() - [System.IO.File]::GetLastWriteTimeUtc($Path)).TotalSeconds
+        }
+        catch {
+            if (-not (Test-Path -LiteralPath $Path)) {
+                continue
+            }
+            $holder = 'unreadable'
+        }
+        if ($age -ge $StaleSeconds -or ($StaleOwner -and $holder -eq $StaleOwner)) {
+            if ([System.IO.File]::ReadAllText($Path) -eq $holder) {
+                Remove-Item -LiteralPath $Path -Force
+                $takenOver = $holder
+            }
+        }
+        elseif ((Get-Date) -ge $deadline) {
+            $result = @{ acquired = $false; holder = $holder; age = $age }
+        }
+        else {
+            Start-Sleep -Seconds 1
+        }
+    }
+}
+$Ansible.Result = $result
+'''
+
+# Removes the lock only when it still holds this run's owner text (a lock taken over as stale is
+# another run's now).
+RELEASE_LOCK_PS = r'''
+param(
+    [Parameter(Mandatory = $true)][string]$Path,
+    [Parameter(Mandatory = $true)][string]$Owner
+)
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+$holder = $null
+if (Test-Path -LiteralPath $Path) {
+    $holder = [System.IO.File]::ReadAllText($Path)
+    if ($holder -eq $Owner) {
+        Remove-Item -LiteralPath $Path -Force
+        $Ansible.Changed = $true
+    }
+}
+$Ansible.Result = @{ released = [bool]$Ansible.Changed; holder = $holder }
+'''
+
+
+# Keep-N clean-up of the staging directory (module_utils/staging.py decides on the controller): list
+# the entries without following reparse points, then remove the chosen ones, checking each again.
+# Directory.Delete(path, true) removes a junction or symbolic link inside the tree, never its target.
+LIST_STAGING_PS = r'''
+param(
+    [Parameter(Mandatory = $true)][string]$Directory
+)
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+$entries = @()
+foreach ($item in @(Get-ChildItem -LiteralPath $Directory -Force -Filter 'Microsoft-ASR_UA_*')) {
+    $kind = 'file'
+    if ($item.Attributes -band [System.IO.FileAttributes]::ReparsePoint) {
+        $kind = 'link'
+    }
+    elseif ($item.PSIsContainer) {
+        $kind = 'dir'
+    }
+    $entries += @{ name = $item.Name; kind = $kind }
+}
+$Ansible.Result = @{ entries = $entries }
+'''
+
+REMOVE_STAGED_PS = r'''
+param(
+    [Parameter(Mandatory = $true)][string]$Directory,
+    [Parameter(Mandatory = $true)][string[]]$Names
+)
+$ErrorActionPreference = 'Stop'
+$removed = @()
+$failed = @()
+foreach ($name in $Names) {
+    $path = Join-Path -Path $Directory -ChildPath $name
+    try {
+        $item = Get-Item -LiteralPath $path -Force
+        if ($item.Attributes -band [System.IO.FileAttributes]::ReparsePoint) {
+            continue
+        }
+        if ($item.PSIsContainer) {
+            [System.IO.Directory]::Delete($path, $true)
+        }
+        else {
+            [System.IO.File]::Delete($path)
+        }
+        $removed += $path
+    }
+    catch {
+        $failed += ('{0}: {1}' -f $path, $_.Exception.Message)
+    }
+}
+$Ansible.Changed = $removed.Count -gt 0
+$Ansible.Result = @{ removed = $removed; failed = $failed }
+'''
+
+
 _WINDOWS_PATH = re.compile(r'^(?:[A-Za-z]:\\|\\\\)')
 
 

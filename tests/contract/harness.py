@@ -18,7 +18,7 @@
 
 Placeholders in a scenario: ``{installers}`` (the controller installer directory) in extra_vars;
 ``sha256_of: <installer name>`` in a host file entry. In normalized calls, the random secret
-directory is ``asr-mobility-<secret>``, the work directory ``{work}``, and a script that is one of
+directory is ``asr-mobility-<secret>``, the host lock's owner ``<owner>``, the work directory ``{work}``, and a script that is one of
 the collection's PowerShell constants ``@ps:<NAME>``.
 """
 
@@ -190,6 +190,9 @@ def _appliance(appliance, workdir):
 
 def normalize(call, workdir, constants):
     args = json.loads(json.dumps(call['args']))
+    for name in ('Owner', 'StaleOwner'):  # the host lock's owner: run id, controller, pid, time
+        if name in (args.get('parameters') or {}):
+            args['parameters'][name] = '<owner>'
     if isinstance(args.get('script'), str) and args['script'] in constants:
         args['script'] = '@ps:' + constants[args['script']]
     text = json.dumps(args)

@@ -145,3 +145,69 @@ def test_harness_reports_a_wrong_sequence(tmp_path):
     tampered = json.loads(json.dumps(scenario['expect']))
     tampered[1]['args']['path'] = tampered[1]['args']['path'].replace('Uninstall', 'Uninstal')
     assert result['calls'] != tampered
+
+
+def test_two_runs_on_one_windows_host_never_act_at_once(tmp_path):
+    """Issue 15: two plays on one Windows host. Run A takes the host lock and is held inside the
+    installer; run B (lock_timeout 1) fails naming A's run and runs no vendor program; A then
+    finishes, registers and gives the lock back."""
+    import subprocess
+    import time
+    scenario = harness.load_scenario(os.path.join(harness.HERE, 'scenarios', 'fresh_classic.yml'))
+    release = str(tmp_path / 'release-run-a')
+    for rule in scenario['host']['commands']:
+        if 'UnifiedAgent' in rule['match'] and 'Configurator' not in rule['match']:
+            rule['hold_until'] = release
+    paths = harness.prepare(scenario, str(tmp_path))
+    playbook = os.path.join(harness.ROOT, DEFAULT_PLAYBOOKS[0])
+
+    def start(name, extra_vars):
+        env = dict(paths['env'], ASR_CONTRACT_LOG=str(tmp_path / ('calls-%s.jsonl' % name)),
+                   ASR_CONTRACT_RESULT=str(tmp_path / ('result-%s.json' % name)))
+        open(env['ASR_CONTRACT_LOG'], 'w').close()
+        argv = [os.path.join(harness.bin_dir(), 'ansible-playbook'), '-i', paths['inventory'], playbook,
+                '-e', '@' + paths['extra']] + (['-e', json.dumps(extra_vars)] if extra_vars else [])
+        return subprocess.Popen(argv, cwd=harness.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                universal_newlines=True)
+
+    def lock_owner():
+        for _ in range(50):  # the stand-in may be rewriting the file
+            try:
+                with open(paths['state']) as handle:
+                    files = json.load(handle).get('files') or {}
+                return (files.get('C:\\ProgramData\\asr-mobility\\agent.lock') or {}).get('content')
+            except ValueError:
+                time.sleep(0.1)
+        raise AssertionError('the stand-in state file %s stays unreadable' % paths['state'])
+
+    run_a = start('a', None)
+    try:
+        deadline = time.time() + 300
+        while lock_owner() is None and run_a.poll() is None and time.time() < deadline:
+            time.sleep(0.2)
+        owner = lock_owner()
+        assert owner, 'run A never took the host lock:\n%s' % (run_a.poll() is not None and run_a.stdout.read())
+        run_b = start('b', {'mobility_service_lock_timeout': 1})
+        output_b = run_b.communicate(timeout=600)[0]
+    finally:
+        open(release, 'w').close()
+    output_a = run_a.communicate(timeout=600)[0]
+
+    assert run_a.returncode == 0, output_a[-6000:]
+    assert run_b.returncode != 0, output_b[-6000:]
+    for text in ('Another asr.mobility run', 'C:\\\\ProgramData\\\\asr-mobility\\\\agent.lock',
+                 json.loads(owner)['run_id'], 'Nothing was run', 'lock_timeout'):
+        assert text in output_b, (text, output_b[-6000:])
+    with open(str(tmp_path / 'calls-b.jsonl')) as handle:
+        calls_b = [json.loads(line) for line in handle if line.strip()]
+    assert [c['args']['cmd'] for c in calls_b if c['module'] == 'ansible.windows.win_command'] == []
+    assert not any('WRITE_SECRET' in str(c['args'].get('script')) or 'SecureString' in str(c['args'].get('script'))
+                   for c in calls_b)
+    with open(str(tmp_path / 'calls-a.jsonl')) as handle:
+        commands_a = [c['args']['cmd'] for c in (json.loads(line) for line in handle if line.strip())
+                      if c['module'] == 'ansible.windows.win_command']
+    assert any('UnifiedAgent.exe" /Role' in c for c in commands_a)
+    assert any('UnifiedAgentConfigurator.exe' in c for c in commands_a)
+    assert lock_owner() is None  # given back
+    for secret in scenario['secrets']:
+        assert secret not in output_a and secret not in output_b

@@ -279,9 +279,19 @@ class FakeWindowsHost(WindowsHostModel):
         return [c['args']['cmd'] for c in self.calls if c['module'] == 'ansible.windows.win_command']
 
     def changing_calls(self):
-        return [c for c in self.calls if c['module'] not in READ_ONLY_MODULES and not (
+        """Calls that change the host, leaving out the host lock (taken and removed again: no net change)."""
+        return [c for c in self.agent_calls() if c['module'] not in READ_ONLY_MODULES and not (
             c['module'] == 'ansible.windows.win_powershell'
             and c['args'].get('script') in (windows_defender.READ_PREFERENCE_PS, windows_vendor.READ_IDENTITY_PS))]
+
+    def lock_calls(self):
+        return [c for c in self.calls if c['module'] == 'ansible.windows.win_powershell'
+                and c['args'].get('script') in (windows_vendor.ACQUIRE_LOCK_PS, windows_vendor.RELEASE_LOCK_PS)]
+
+    def agent_calls(self):
+        """Every call but the host lock's."""
+        lock = self.lock_calls()
+        return [c for c in self.calls if not any(c is l for l in lock)]
 
     # -- the module double ---------------------------------------------------------------
     def execute(self, module_name=None, module_args=None, task_vars=None, wrap_async=False, **kwargs):

@@ -23,7 +23,7 @@ from ansible_collections.asr.mobility.plugins.plugin_utils import windows_agent
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import host_os_family
 
 from asr_windows_double import (
-    CONFIG_JSON, CONFIGURATOR, EXTRACT_DIR, INSTALLER, LOCATION, PASSPHRASE, SECRET_DIR, SECRET_ID,
+    CONFIG_JSON, CONFIGURATOR, EXTRACT_DIR, INSTALLER, LOCATION, PASSPHRASE, REMOTE_DIR, SECRET_DIR, SECRET_ID,
     UNINSTALL_KEY, UNINSTALL_KEY_WOW, FakeWindowsHost, installed_registry, make_action)
 
 ActionModule = agent_action.ActionModule
@@ -201,7 +201,7 @@ def test_fresh_host_classic_installs_and_registers(windows_vars):
     assert install_call['args']['chdir'] == EXTRACT_DIR
     assert_secret_handling(host, result, PASSPHRASE)
     # write secret -> configurator -> remove, in that order
-    order = [c['module'] for c in host.calls if c['module'] in (
+    order = [c['module'] for c in host.agent_calls() if c['module'] in (
         'ansible.windows.win_powershell', 'ansible.windows.win_command', 'ansible.windows.win_file')]
     assert order[-3:] == ['ansible.windows.win_powershell', 'ansible.windows.win_command', 'ansible.windows.win_file']
     write = [c for c in host.calls if c['module'] == 'ansible.windows.win_powershell'
@@ -312,7 +312,8 @@ def test_msiexec_1641_means_the_host_is_rebooting(windows_vars):
     assert not result.get('failed'), result
     assert result['reboot_required'] is True
     assert result['version_after'] is None and result['registered'] is False
-    assert host.modules[-1] == 'ansible.windows.win_command'  # nothing is read from a host going down
+    # nothing is read from a host going down (but the host lock is given back)
+    assert host.agent_calls()[-1]['module'] == 'ansible.windows.win_command'
 
 
 @pytest.mark.parametrize('rc', [97, 99, 42])
@@ -378,9 +379,10 @@ def test_secret_removed_when_the_connection_drops_during_registration(windows_va
     host.on(r'UnifiedAgentConfigurator\.exe', raises=AnsibleConnectionFailure('winrm connection lost'))
     with pytest.raises(AnsibleConnectionFailure):
         run(host, CLASSIC, windows_vars)
-    assert host.calls[-1]['module'] == 'ansible.windows.win_file'
-    assert host.calls[-1]['args'] == {'path': SECRET_DIR, 'state': 'absent'}
+    assert host.agent_calls()[-1]['module'] == 'ansible.windows.win_file'
+    assert host.agent_calls()[-1]['args'] == {'path': SECRET_DIR, 'state': 'absent'}
     assert not host.secret_files
+    assert windows_agent.LOCK_FILE not in host.files  # the lock is given back as the error propagates
 
 
 def test_secret_write_failure_still_cleans_up_and_fails(windows_vars):
@@ -390,7 +392,7 @@ def test_secret_write_failure_still_cleans_up_and_fails(windows_vars):
     assert result['failed'] is True
     assert 'win_powershell failed' in result['msg']
     assert host.commands() == []  # the configurator never ran without its file
-    assert host.calls[-1]['module'] in ('ansible.windows.win_reg_stat', 'ansible.windows.slurp')
+    assert host.agent_calls()[-1]['module'] in ('ansible.windows.win_reg_stat', 'ansible.windows.slurp')
     assert {'path': SECRET_DIR, 'state': 'absent'} in [c['args'] for c in host.calls]
     assert not contains(result, PASSPHRASE)
 
@@ -617,3 +619,134 @@ def test_cs_address_with_spaces_is_refused(windows_vars):
     assert result['failed'] is True
     assert 'not an IP address or host name' in result['msg']
     assert host.changing_calls() == []
+
+
+# -- the Windows host lock (issue 15): one acting run per host, the Windows form of the Linux flock ---------------
+LOCK_FILE = 'C:\\ProgramData\\asr-mobility\\agent.lock'
+OTHER_RUN = json.dumps({'run_id': 'feedfacefeedfacefeedfacefeedface', 'controller': 'awx-job-4711', 'pid': 4242,
+                        'time': '2026-12-01T10:00:00Z'}, sort_keys=True)
+
+
+def installing_host():
+    host = fresh_host()
+    host.on(r'UnifiedAgent\.exe', effect=host.install_effect())
+    host.on(r'UnifiedAgentConfigurator\.exe', effect=FakeWindowsHost.register_effect())
+    return host
+
+
+def test_windows_lock_is_held_around_the_run_and_given_back(windows_vars):
+    host = installing_host()
+    result = run(host, CLASSIC, windows_vars)
+    assert not result.get('failed'), result
+    scripts = [c['args']['script'] for c in host.calls if c['module'] == 'ansible.windows.win_powershell']
+    assert scripts[0] == windows_agent.ACQUIRE_LOCK_PS and scripts[-1] == windows_agent.RELEASE_LOCK_PS
+    first_command = min(i for i, c in enumerate(host.calls) if c['module'] == 'ansible.windows.win_command')
+    acquire = host.calls.index(host.lock_calls()[0])
+    assert acquire < first_command and host.calls[-1] is host.lock_calls()[-1]
+    params = host.lock_calls()[0]['args']['parameters']
+    assert params['Path'] == LOCK_FILE and params['TimeoutSeconds'] == 0
+    owner = json.loads(params['Owner'])
+    assert set(owner) == {'run_id', 'controller', 'pid', 'time'}
+    assert host.lock_calls()[-1]['args']['parameters'] == {'Path': LOCK_FILE, 'Owner': params['Owner']}
+    assert LOCK_FILE not in host.files
+
+
+def test_windows_lock_held_by_another_run_waits_then_fails_naming_it(windows_vars):
+    host = installing_host()
+    host.files[LOCK_FILE] = {'content': OTHER_RUN, 'age': 30}
+    result = run(host, dict(CLASSIC, lock_timeout=7), windows_vars)
+    assert result['failed'] is True
+    for text in ('Another asr.mobility run', LOCK_FILE, 'feedfacefeedfacefeedfacefeedface', 'awx-job-4711',
+                 'pid 4242', 'within 7 s', 'Nothing was run', 'lock_timeout', 'Nothing was changed'):
+        assert text in result['msg'], (text, result['msg'])
+    assert host.commands() == [] and host.changing_calls() == []
+    assert [c['args']['parameters']['TimeoutSeconds'] for c in host.lock_calls()] == [0, 7]
+    assert host.files[LOCK_FILE]['content'] == OTHER_RUN  # the other run's lock is left alone
+
+
+def test_windows_lock_left_by_a_killed_run_is_taken_over_when_stale(windows_vars):
+    host = installing_host()
+    host.files[LOCK_FILE] = {'content': OTHER_RUN, 'age': windows_agent.LOCK_STALE_SECONDS + 1}
+    result = run(host, CLASSIC, windows_vars)
+    assert not result.get('failed'), result
+    assert any('Took over the host lock' in w and 'awx-job-4711' in w for w in result['warnings'])
+    assert LOCK_FILE not in host.files
+
+
+def test_windows_lock_of_a_gone_run_on_this_controller_is_taken_over_at_once(windows_vars, monkeypatch):
+    monkeypatch.setattr(windows_agent.socket, 'gethostname', lambda: 'ctl-1')
+    dead = json.dumps({'run_id': 'ab' * 16, 'controller': 'ctl-1', 'pid': 2 ** 22 + 17, 'time': 'x'}, sort_keys=True)
+    host = installing_host()
+    host.files[LOCK_FILE] = {'content': dead, 'age': 5}
+    result = run(host, CLASSIC, windows_vars)
+    assert not result.get('failed'), result
+    stale = [c['args']['parameters'].get('StaleOwner') for c in host.lock_calls()
+             if c['args']['script'] == windows_agent.ACQUIRE_LOCK_PS]
+    assert stale == [None, dead]
+    assert any('Took over the host lock' in w for w in result['warnings'])
+
+
+def test_windows_lock_is_given_back_when_the_run_fails(windows_vars):
+    host = fresh_host()
+    host.on(r'UnifiedAgent\.exe', rc=99)
+    result = run(host, CLASSIC, windows_vars)
+    assert result['failed'] is True
+    assert host.calls[-1] is host.lock_calls()[-1] and LOCK_FILE not in host.files
+
+
+def test_windows_check_mode_takes_no_lock(windows_vars):
+    host = installing_host()
+    result = run(host, CLASSIC, windows_vars, check_mode=True)
+    assert not result.get('failed'), result
+    assert host.lock_calls() == []
+
+
+def test_windows_lock_directory_open_to_other_users_is_refused(windows_vars):
+    host = installing_host()
+    host.files['C:\\ProgramData\\asr-mobility\\'] = {'dir': True, 'foreign_acl': True}
+    result = run(host, CLASSIC, windows_vars)
+    assert result['failed'] is True
+    assert 'could not be taken' in result['msg'] and 'not private to SYSTEM and Administrators' in result['msg']
+    assert 'Nothing was changed' in result['msg']
+    assert host.commands() == []
+
+
+def test_windows_lock_release_failure_is_a_warning_naming_the_file(windows_vars):
+    host = installing_host()
+    original = host._win_powershell
+
+    def release_fails(args):
+        if args.get('script') == windows_agent.RELEASE_LOCK_PS:
+            return {'failed': True, 'msg': 'WinRM connection lost'}
+        return original(args)
+    host._win_powershell = release_fails
+    result = run(host, CLASSIC, windows_vars)
+    assert not result.get('failed'), result
+    assert any(LOCK_FILE in w and 'could not be released' in w and 'WinRM connection lost' in w
+               for w in result['warnings'])
+
+
+# -- keep-N clean-up of the Windows staging directory (issue 15) ---------------------------------------------------
+def test_windows_successful_install_removes_older_staged_installers(windows_vars):
+    old = REMOTE_DIR + '\\Microsoft-ASR_UA_9.60.7000.1_Windows_GA_01Jan2024_release.exe'
+    older = REMOTE_DIR + '\\Microsoft-ASR_UA_9.50.6000.1_Windows_GA_01Jan2023_release.exe'
+    tree = REMOTE_DIR + '\\Microsoft-ASR_UA_9.50.6000.1_Windows_GA_01Jan2023_release\\UnifiedAgent.exe'
+    linked = REMOTE_DIR + '\\Microsoft-ASR_UA_9.40.5000.1_Windows_GA_01Jan2022_release.exe'
+    host = installing_host()
+    for path in (old, older, tree, REMOTE_DIR + '\\notes.txt'):
+        host.files[path] = {}
+    host.files[linked] = {'link': True}
+    result = run(host, dict(CLASSIC, keep_installers=1), windows_vars)
+    assert not result.get('failed'), result
+    assert sorted(result['installers_removed']) == sorted([old, older, tree.rsplit('\\', 1)[0]])
+    assert INSTALLER in host.files and linked in host.files and REMOTE_DIR + '\\notes.txt' in host.files
+    assert old not in host.files and older not in host.files and tree not in host.files
+
+
+def test_windows_keep_installers_unset_removes_nothing(windows_vars):
+    host = installing_host()
+    old = REMOTE_DIR + '\\Microsoft-ASR_UA_9.60.7000.1_Windows_GA_01Jan2024_release.exe'
+    host.files[old] = {}
+    result = run(host, CLASSIC, windows_vars)
+    assert not result.get('failed'), result
+    assert old in host.files and 'installers_removed' not in result

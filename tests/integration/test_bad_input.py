@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,9 @@ HOSTS = {
     'bad-deb13': 'debian13',
     'bad-rhel8': 'spoof-rhel8',
     'bad-sles12': 'spoof-sles12sp5',
+    # Success-then-recover cases of issue 15 (they install an agent, so they get hosts of their own).
+    'bad-216': 'debian12',
+    'bad-kill': 'debian12',
 }
 RUNS_LOG = '/var/log/asr-double/runs.log'
 
@@ -92,14 +96,17 @@ def lab():
     sh(sys.executable, REPO / 'tests/lab/lab.py', 'down', check=False)
 
 
-def deploy(host, extra):
+def deploy(host, extra, venv_bin=VENV_BIN, background=False):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(REPO / 'build' / 'collections'),
                ANSIBLE_VAULT_PASSWORD_FILE=str(INVENTORY / 'vault-password.lab'), ANSIBLE_FORCE_COLOR='false',
                ANSIBLE_NOCOLOR='1')
     extra_file = BUILD / ('%s.json' % host)
     extra_file.write_text(json.dumps(extra))
-    return sh(VENV_BIN / 'ansible-playbook', '-i', INVENTORY, REPO / 'playbooks/deploy_mobility.yml',
-              '-l', host, '-e', '@%s' % extra_file, check=False, env=env, cwd=REPO)
+    argv = [str(venv_bin / 'ansible-playbook'), '-i', str(INVENTORY), str(REPO / 'playbooks/deploy_mobility.yml'),
+            '-l', host, '-e', '@%s' % extra_file]
+    if background:
+        return subprocess.Popen(argv, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return sh(*argv, check=False, env=env, cwd=REPO)
 
 
 def on_host(host, script):
@@ -219,3 +226,116 @@ def test_bad_input(lab, case, host, extra, expected):
         assert copied == '', 'the installer was copied: %s' % copied
     if case == 'cs_address_injection':
         assert on_host(host, 'test -e /PWNED').returncode != 0, 'the injected command ran'
+
+
+# -- issue 15, on lab hosts: a 2.16 controller's dict config, a module killed mid-registration ----------------------
+# Where a secret of this collection could be left on a host (the vendor's own copy of the passphrase,
+# /usr/local/InMage/private, is the agent's and not looked at).
+SECRET_PLACES = '/run/asr-mobility /var/lib/asr-mobility /tmp /var/tmp /root'
+VENV216_BIN = REPO / '.venv216' / 'bin'
+
+
+def secret_on_host(host, secret):
+    """Files under SECRET_PLACES holding ``secret``, and this collection's secret directories."""
+    found = on_host(host, 'grep -rlF -- %s %s 2>/dev/null; true' % (shlex_quote(secret), SECRET_PLACES)).stdout
+    return [line for line in found.splitlines() if line.strip()] + secret_dirs(host)
+
+
+def secret_dirs(host):
+    """This collection's private secret directories on the host (on /run when it is a tmpfs, else the work dir)."""
+    return on_host(host, 'ls -d /run/asr-mobility/asr-mobility-secret-* /var/lib/asr-mobility/asr-mobility-secret-* '
+                         '/tmp/asr-mobility-secret-* /var/tmp/asr-mobility-secret-* 2>/dev/null; true').stdout.split()
+
+
+def shlex_quote(text):
+    import shlex
+    return shlex.quote(text)
+
+
+@pytest.mark.skipif(not (VENV216_BIN / 'ansible-playbook').exists(), reason='no .venv216 (make venv216)')
+def test_dict_config_from_a_216_controller_registers_with_json(lab):
+    """ansible-core 2.16 templates a JSON string into a mapping: the config must still reach the
+    vendor configurator as JSON (not Python text) and register; its certificate is never shown."""
+    host = 'bad-216'
+    reset(host)
+    # What the agent reads (AzureRcmCli, linux_agent.read_identity): product_uuid, else dmidecode.
+    bios_id = on_host(host, 'cat /sys/class/dmi/id/product_uuid 2>/dev/null || '
+                            '/usr/sbin/dmidecode -s system-uuid 2>/dev/null').stdout.strip()
+    assert bios_id, 'the lab host has no system UUID'
+    certificate = 'Lab-Client-Certificate-Never-Logged-216'
+    config = {'BiosId': bios_id, 'ApplianceFqdn': 'appliance.lab.example', 'ClientCertificate': certificate}
+    result = deploy(host, {'mobility_service_control_plane': 'modernized', 'mobility_service_config_source': 'inline',
+                           'mobility_service_config': json.dumps(config)}, venv_bin=VENV216_BIN)
+    output = result.stdout + result.stderr
+    try:
+        assert 'ansible-core 2.16' in sh(VENV216_BIN / 'ansible', '--version').stdout.replace('[core ', 'ansible-core ')
+        assert result.returncode == 0, output[-6000:]
+        written = on_host(host, 'cat /usr/local/ASR/Vx/etc/SourceConfig.json').stdout
+        assert json.loads(written) == config, written  # JSON, not "{'BiosId': ...}"
+        status = on_host(host, 'grep -h AGENT_CONFIGURATION_STATUS /usr/local/.vx_version').stdout
+        assert 'Succeeded' in status, status
+        assert certificate not in output
+        assert secret_on_host(host, certificate) == []
+    finally:
+        deploy(host, {'mobility_service_state': 'absent'})
+
+
+@pytest.mark.parametrize('signal_name', ['KILL', 'TERM'])
+def test_module_killed_mid_registration_leaves_no_secret_and_the_next_run_recovers(lab, signal_name):
+    """The module is killed while the vendor configurator talks to a slow configuration server (a
+    second fake CS with --delay on the lab CS's address). SIGTERM: the secret directory is removed
+    at once (signal handler, finally). SIGKILL: the next run removes it under the host lock. Either
+    way the next run registers, and the passphrase is in no output and in no file of ours."""
+    host = 'bad-kill'
+    reset(host)
+    cs_ip = sh('podman', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
+               'asr-lab-cs').stdout.strip()
+    slow_port = 8453
+    sh('podman', 'exec', '-d', 'asr-lab-cs', 'python3', '/opt/asr-lab/fake_cs/server.py', '--bind', cs_ip,
+       '--port', str(slow_port), '--passphrase-file', '/run/asr-lab/cs-passphrase', '--state-dir',
+       '/tmp/slow-cs-%s' % signal_name, '--delay', '60', '--quiet')
+    outputs = []
+    try:
+        for _ in range(50):
+            if on_host(host, 'timeout 1 bash -c "</dev/tcp/%s/%d"' % (cs_ip, slow_port)).returncode == 0:
+                break
+            time.sleep(0.2)
+        run = deploy(host, {'mobility_service_cs_port': slow_port}, background=True)
+        killed = None
+        deadline = time.time() + 300
+        while time.time() < deadline and run.poll() is None:
+            if secret_dirs(host) and \
+                    on_host(host, 'pgrep -f UnifiedAgentConfigurator').stdout.strip():
+                pids = on_host(host, 'pgrep -f AnsiballZ_agent').stdout.split()
+                assert pids, 'no module process while the configurator runs'
+                for pid in pids:  # the module's processes, by id
+                    on_host(host, 'kill -%s %s' % (signal_name, pid))
+                killed = pids
+                break
+            time.sleep(0.3)
+        outputs.append(run.communicate(timeout=300)[0])
+        assert killed, 'the registration was never caught running:\n%s' % outputs[-1][-4000:]
+        left = secret_dirs(host)
+        if signal_name == 'TERM':
+            assert left == [], 'SIGTERM left the secret directory %s' % left
+        else:
+            assert left, 'SIGKILL cannot run a finally: the directory should be there for the next run to remove'
+        for _ in range(100):  # the orphaned configurator gives up after its CS timeout
+            if not on_host(host, 'pgrep -f UnifiedAgentConfigurator').stdout.strip():
+                break
+            time.sleep(0.3)
+        again = deploy(host, {})
+        outputs.append(again.stdout + again.stderr)
+        assert again.returncode == 0, outputs[-1][-6000:]
+        if signal_name == 'KILL':
+            assert 'left by an interrupted earlier run' in outputs[-1], outputs[-1][-4000:]
+        status = on_host(host, 'grep -h AGENT_CONFIGURATION_STATUS /usr/local/.vx_version').stdout
+        assert 'Succeeded' in status, status
+        for output in outputs:
+            assert lab['secret'] not in output
+        assert secret_on_host(host, lab['secret']) == []
+    finally:
+        server = on_host('cs', 'cat /tmp/slow-cs-%s/server.json 2>/dev/null' % signal_name).stdout
+        if server.strip():
+            sh('podman', 'exec', 'asr-lab-cs', 'kill', str(json.loads(server)['pid']), check=False)
+        deploy(host, {'mobility_service_state': 'absent'})

@@ -167,7 +167,9 @@ if (Test-Path -LiteralPath $directory) {
         Where-Object { $admins -notcontains $_.IdentityReference.Value } |
         ForEach-Object { $_.IdentityReference.Value })
     if ($admins -notcontains $owner -or $others.Count -gt 0) {
-        throw "the lock directory $directory is not private to SYSTEM and Administrators (owner $owner; also $($others -join ', ')): another user could hold or remove the lock. Remove it and run again"
+        $who = 'owner {0}; also {1}' -f $owner, ($others -join ', ')
+        throw ("the lock directory $directory is not private to SYSTEM and Administrators ($who): " +
+            'another user could hold or remove the lock. Remove it and run again')
     }
 }
 else {

@@ -171,7 +171,7 @@ def test_two_runs_on_one_windows_host_never_act_at_once(tmp_path):
                                 universal_newlines=True)
 
     def lock_owner():
-        for _ in range(50):  # the stand-in may be rewriting the file
+        for attempt in range(50):  # noqa: B007 the stand-in may be rewriting the file
             try:
                 with open(paths['state']) as handle:
                     files = json.load(handle).get('files') or {}

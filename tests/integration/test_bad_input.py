@@ -296,7 +296,7 @@ def test_module_killed_mid_registration_leaves_no_secret_and_the_next_run_recove
        '/tmp/slow-cs-%s' % signal_name, '--delay', '60', '--quiet')
     outputs = []
     try:
-        for _ in range(50):
+        for attempt in range(50):  # noqa: B007
             if on_host(host, 'timeout 1 bash -c "</dev/tcp/%s/%d"' % (cs_ip, slow_port)).returncode == 0:
                 break
             time.sleep(0.2)
@@ -320,7 +320,7 @@ def test_module_killed_mid_registration_leaves_no_secret_and_the_next_run_recove
             assert left == [], 'SIGTERM left the secret directory %s' % left
         else:
             assert left, 'SIGKILL cannot run a finally: the directory should be there for the next run to remove'
-        for _ in range(100):  # the orphaned configurator gives up after its CS timeout
+        for attempt in range(100):  # noqa: B007 the orphaned configurator gives up after its CS timeout
             if not on_host(host, 'pgrep -f UnifiedAgentConfigurator').stdout.strip():
                 break
             time.sleep(0.3)

@@ -204,9 +204,11 @@ artifact-tests: venv
 	tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider -s tests/artifact
 
 # ---------------------------------------------------------------------------------------------
+# make demo CONTROL_PLANE=classic: the retired classic flow (configuration server + passphrase).
+CONTROL_PLANE ?= modernized
 .PHONY: demo demo-down
 demo: collection
-	tests/lab/demo.sh
+	CONTROL_PLANE=$(CONTROL_PLANE) tests/lab/demo.sh
 
 demo-down:
 	python3 tests/lab/lab.py down

@@ -9,7 +9,8 @@ return keys as the module ``asr.mobility.agent``; only the acting differs: every
 
 ============================  ==========================================================
 read state                    ``win_reg_stat`` (uninstall key, both registry views; the
-                              ``InMage Systems\\Installed Products\\5`` key) and ``slurp`` of
+                              ``InMage Systems\\Installed Products\\5`` key and its parent, which
+                              holds ``Platform``) and ``slurp`` of
                               ``<InstallDirectory>\\Application Data\\etc\\drscout.conf``
                               (control plane, configuration server, platform)
 installer present?            ``win_stat``
@@ -48,7 +49,7 @@ from ansible_collections.asr.mobility.plugins.module_utils.installer import Inst
 from ansible_collections.asr.mobility.plugins.module_utils.state import windows_state
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import ModuleCallError
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_vendor import (  # noqa: F401 pylint: disable=unused-import
-    PRODUCT_CODE, UNINSTALL_KEYS, PRODUCT_KEY, DEFAULT_INSTALL_LOCATION, DEFAULT_WORK_DIR, LOGS, MANDATORY_REBOOT,
+    PRODUCT_CODE, UNINSTALL_KEYS, PRODUCT_KEY, PRODUCTS_KEY, DEFAULT_INSTALL_LOCATION, DEFAULT_WORK_DIR, LOGS, MANDATORY_REBOOT,
     REBOOT_ERRORS, RCM_CLI_EXE, INSTALLER_EXE, CONFIGURATOR_EXE, SECRET_FILE, WRITE_SECRET_PS, NEW_PRIVATE_DIR_PS,
     READ_IDENTITY_PS,
     quote, extract_dir_for, extract_command, install_command, configurator_path, configurator_command,
@@ -137,11 +138,13 @@ class WindowsHost(AgentHost):
 
     def register_not_verified(self, info, state):
         hint = ''
-        if state.get('control_plane') == 'modernized':
+        if state.get('control_plane') == 'modernized' and state.get('platform') in (None, 'VmWare'):
             # reference §2.3 [R2]: a CSPrime registration on an Azure VM with platform VmWare exits 0
             # and registers nothing.
             hint = (' (a modernized registration on an Azure VM with platform VmWare exits 0 without registering: '
                     'check the platform option for this machine)')
+        elif state.get('platform'):
+            hint = ' (the agent is installed for platform %s: read the configurator log)' % state['platform']
         return VendorError('UnifiedAgentConfigurator.exe exited %s but AgentConfigurationStatus is %s%s'
                            % (info['code'], state['configuration_status'] or 'missing', hint),
                            code=info['code'], meaning=info['meaning'], program='UnifiedAgentConfigurator.exe',
@@ -165,11 +168,17 @@ class WindowsHost(AgentHost):
                 uninstall = _registry_values(found)
                 break
         values = {}
+        products = {}
         drscout = None
         if exists:
             values = _registry_values(self.call('ansible.windows.win_reg_stat', {'path': PRODUCT_KEY}, read_only=True))
             drscout = self._read_text(drscout_path(values.get('InstallDirectory'), self.install_location))
-        state = windows_state(exists, values, drscout)
+            if not windows_state(exists, values, drscout).get('platform'):
+                # No VmPlatform in drscout.conf: the MSI's Platform value, the vendor's fallback
+                # (InstallationOperations.cs:169-174, SetupHelper.cs:990-1011); read only then.
+                products = _registry_values(self.call('ansible.windows.win_reg_stat', {'path': PRODUCTS_KEY},
+                                                      read_only=True))
+        state = windows_state(exists, values, drscout, products)
         state['display_version'] = uninstall.get('DisplayVersion')
         return state
 

@@ -446,3 +446,42 @@ def test_without_a_sha256_the_private_copy_still_is_what_runs(windows_vars):
     assert host.commands()[0] == '"%s" /q /x:"%s"' % (PRIVATE_COPY, EXTRACT_DIR)
     assert 'ansible.windows.win_copy' in host.modules
 
+
+
+
+# --- the platform the agent is installed for (issue 13) ----------------------------------------------
+
+PRODUCTS_KEY = 'HKLM:\\SOFTWARE\\Wow6432Node\\InMage Systems\\Installed Products'
+
+
+@pytest.mark.parametrize('drscout_platform, registry_platform, expected', [
+    (None, 'Azure', 'Azure'),      # no VmPlatform in drscout.conf: the MSI's value (SetupHelper.cs:990-1011)
+    ('VmWare', 'Azure', 'VmWare'),  # drscout.conf first, as the installer decides (InstallationOperations.cs:169-174)
+    (None, None, None),
+])
+def test_the_installed_platform_is_read_where_the_msi_writes_it(windows_vars, drscout_platform, registry_platform,
+                                                                expected):
+    host = installed_host()
+    host.logs[DRSCOUT] = drscout(platform=drscout_platform)
+    if registry_platform:
+        # UnifiedAgentMSI/Product.wxs:893-897: Platform under the parent key (32-bit component: Wow6432Node).
+        host.registry[PRODUCTS_KEY] = {'Platform': registry_platform}
+    result = run(host, CLASSIC, windows_vars)
+    assert not result.get('failed'), result
+    assert result['platform_before'] == expected
+    # The registry value is the fallback: read only when drscout.conf has no VmPlatform.
+    read = [c['args'] for c in host.calls if c['module'] == 'ansible.windows.win_reg_stat']
+    assert ({'path': PRODUCTS_KEY} in read) is (drscout_platform is None)
+    assert windows_agent.PRODUCTS_KEY == PRODUCTS_KEY and windows_agent.PRODUCT_KEY == PRODUCTS_KEY + '\\5'
+
+
+def test_modernized_registration_that_registers_nothing_on_an_azure_platform_agent(windows_vars):
+    """The "Azure VM with platform VmWare" hint is only for an agent installed for VmWare."""
+    host = installed_host(cs_type='CSPrime', config='Failed')
+    host.logs[DRSCOUT] = drscout(cs_type='CSPrime', platform='Azure')
+    host.on(r'UnifiedAgentConfigurator\.exe', rc=0)
+    result = run(host, MODERNIZED, windows_vars)
+    assert result['failed'] is True
+    assert 'AgentConfigurationStatus is Failed' in result['msg']
+    assert 'Azure VM with platform VmWare' not in result['msg']
+    assert 'installed for platform Azure' in result['msg']

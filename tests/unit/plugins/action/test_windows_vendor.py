@@ -402,12 +402,11 @@ def test_the_installer_is_copied_into_the_private_directory_verified_there_and_o
     result = run(host, dict(CLASSIC, register=False, installer_sha256=GOOD_SHA.upper()), windows_vars)
     assert not result.get('failed'), result
     args = [(c['module'], c['args']) for c in host.calls]
-    made = args.index(('ansible.windows.win_powershell', {'script': windows_agent.NEW_PRIVATE_DIR_PS,
-                                                         'parameters': {'Directory': EXTRACT_DIR},
-                                                         'error_action': 'stop'}))
+    made = args.index(('ansible.windows.win_powershell', {
+        'script': windows_agent.NEW_PRIVATE_DIR_PS, 'parameters': {'Directory': EXTRACT_DIR}, 'error_action': 'stop'}))
     copy = args.index(('ansible.windows.win_copy', {'src': INSTALLER, 'dest': PRIVATE_COPY, 'remote_src': True}))
-    hashed = args.index(('ansible.windows.win_stat', {'path': PRIVATE_COPY, 'get_checksum': True,
-                                                     'checksum_algorithm': 'sha256'}))
+    hashed = args.index(('ansible.windows.win_stat', {
+        'path': PRIVATE_COPY, 'get_checksum': True, 'checksum_algorithm': 'sha256'}))
     assert made < copy < hashed
     # Only the private copy is extracted; the staged file is never run.
     assert host.commands()[0] == '"%s" /q /x:"%s"' % (PRIVATE_COPY, EXTRACT_DIR)
@@ -445,8 +444,6 @@ def test_without_a_sha256_the_private_copy_still_is_what_runs(windows_vars):
     assert not result.get('failed'), result
     assert host.commands()[0] == '"%s" /q /x:"%s"' % (PRIVATE_COPY, EXTRACT_DIR)
     assert 'ansible.windows.win_copy' in host.modules
-
-
 
 
 # --- the platform the agent is installed for (issue 13) ----------------------------------------------

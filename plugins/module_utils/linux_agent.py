@@ -293,7 +293,6 @@ class LinuxAgent(object):
         return info
 
 
-
 def read_identity(run):
     """``{'bios_id', 'fqdn', 'source'}``: the system UUID as the agent reads it (``product_uuid``,
     else ``dmidecode -s system-uuid``) and the host name (the agent's Linux ``Fqdn``)."""
@@ -327,6 +326,7 @@ def read_config_input(run, state):
         return agent_config.decode_config_input(out)
     except ValueError as exc:
         raise ValueError('%s --getagentconfiginput: %s' % (program, exc))
+
 
 def service_states(run):
     """vxagent / uarespawnd unit states and whether an svagents process runs."""

@@ -95,7 +95,7 @@ def main(args_path):
     else:
         if module == 'win_copy':
             args['_check_mode'] = check_mode
-        if check_mode and module in ('win_file', 'win_get_url'):
+        if check_mode and module in ('win_file', 'win_get_url', 'win_acl', 'win_acl_inheritance'):
             result = {'changed': True}
         else:
             result = handler(args)

@@ -23,11 +23,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from labkit import INVENTORY, REPO, VENV_BIN, build_installer, lab_passphrase, on_host, sh, write_sums
 
 sys.path.insert(0, str(REPO / 'tests' / 'lab'))
+sys.path.insert(0, str(REPO / 'tests' / 'runner'))
 import appliance as lab_appliance  # noqa: E402 pylint: disable=wrong-import-position
+from awx_layout import events, grep_tree, host_stats, inventory_json, private_data_dir  # noqa: E402 pylint: disable=wrong-import-position
 
 BUILD = REPO / 'build' / 'modernized-lab'
 HOSTS = {'mod-fresh': 'debian12', 'mod-migrate': 'debian12', 'mod-bad': 'debian12'}
@@ -208,3 +211,40 @@ def test_bad_appliance_or_config(lab, tmp_path, case, options, extra, expected, 
         assert log == '', log
     if not options.get('unreachable'):
         assert_no_config_left(appliance, out, [host])
+
+
+def test_awx_modernized_job_leaves_no_config_in_its_artifacts(lab):
+    """The AWX job template "Modernized rollout" run as AWX runs it (ansible-runner, a private data
+    directory laid out by tests/runner/awx_layout.py): the host registers with a config made by the
+    appliance, and no file under the job's artifacts (job events, stdout) holds the config."""
+    import ansible_runner
+    host = 'mod-bad'
+    on_host(host, 'rm -rf /var/lib/asr-mobility /var/log/asr-double/runs.log')
+    appliance = make_appliance('appliance-awx')
+    templates = yaml.safe_load((REPO / 'awx' / 'job_templates.yml').read_text().replace('!unsafe ', ''))
+    tmpl = next(t for t in templates['asr_awx_job_templates'] if 'Modernized rollout' in t['name'])
+    answers = {q['variable']: q['default'] for q in tmpl['survey']['spec'] if q.get('default') not in (None, '')}
+    answers.update(tmpl.get('extra_vars') or {}, mobility_service_appliance='appliance', asr_mobility_target=host)
+    inv = yaml.safe_load((INVENTORY / 'hosts.yml').read_text())
+    lab_vars = inv['all']['vars']
+    hostvars = {host: dict(inv['all']['children']['asr_mobility']['hosts'][host], **lab_vars)}
+    hostvars['appliance'] = yaml.safe_load(appliance['inventory'].read_text())[
+        'all']['children']['replication_appliances']['hosts']['appliance']
+    # What an AWX admin sets on the inventory for this site (no secrets: modernized needs none).
+    group_vars = {'mobility_service_installer_source': 'url', 'mobility_service_installer_url': lab_vars['asr_lab_mirror_url'],
+                  'mobility_service_allow_insecure_http': True, 'mobility_service_become': False,
+                  'mobility_service_cs_address': lab_vars['asr_lab_cs_address'],
+                  'mobility_service_cs_port': int(lab_vars['asr_lab_cs_port'])}
+    groups = {'asr_mobility': {'hosts': [host], 'vars': group_vars}, 'replication_appliances': {'hosts': ['appliance']}}
+    pdd = private_data_dir(BUILD, job_id=41, template_name=tmpl['name'], playbook=tmpl['playbook'],
+                           inventory=inventory_json(groups, hostvars), extravars=answers, project=REPO,
+                           envvars={'ANSIBLE_COLLECTIONS_PATH': '%s:%s' % (appliance['tree'], REPO / 'build' / 'collections'),
+                                    'PATH': '%s:%s' % (VENV_BIN, os.environ.get('PATH', ''))})
+    runner = ansible_runner.run(private_data_dir=str(pdd), playbook=tmpl['playbook'], ident='job_41', quiet=True)
+    stdout = (pdd / 'artifacts' / 'job_41' / 'stdout').read_text()
+    assert runner.rc == 0, stdout[-4000:]
+    stats = host_stats(events(pdd, 'job_41'))
+    assert stats[host]['failures'] == 0 and stats[host]['changed'] > 0, stats
+    assert agent(host)[1:] == ('CSPrime', 'Succeeded')
+    assert grep_tree(pdd / 'artifacts', appliance['cert']) == [], 'the config is in the job artifacts'
+    assert_no_config_left(appliance, stdout, [host])

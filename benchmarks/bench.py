@@ -353,9 +353,16 @@ def write_inventory(directory: Path, lab: Lab, cs_port: int, mirror_url: str) ->
 
 
 def gather_subset() -> list:
-    """The deploy playbook's gather_subset; the floor must gather the same facts."""
+    """The facts the deploy gathers (its play's gather_subset, or, when the play gathers none, the
+    role's full-path gather_facts task); the floor must gather the same facts."""
     import yaml  # pylint: disable=import-outside-toplevel  # the venv's PyYAML
-    deploy = yaml.safe_load(DEPLOY.read_text())[0].get("gather_subset") or ["all"]
+    play = yaml.safe_load(DEPLOY.read_text())[0]
+    if play.get("gather_facts", True):
+        deploy = play.get("gather_subset") or ["all"]
+    else:
+        tasks = yaml.safe_load((REPO / "roles/mobility_service/tasks/rollout.yml").read_text())
+        deploy = next((t["ansible.builtin.gather_facts"].get("gather_subset") for t in tasks
+                       if "ansible.builtin.gather_facts" in t), None) or ["all"]
     floor = yaml.safe_load(FLOOR.read_text())[0].get("gather_subset") or ["all"]
     if deploy != floor:
         raise SystemExit(f"{FLOOR} gathers {floor} but {DEPLOY} gathers {deploy}: make them the same")
@@ -605,7 +612,9 @@ class Bench:
         return lab, inventory, setup_s
 
     def measure(self, lab: Lab, inventory: Path, phase: str, label: str = "", collections: str = "") -> dict:
-        playbook = FLOOR if phase == "floor" else DEPLOY
+        # Each collection with its own deploy playbook (ab: B's playbook may gather facts, A's not).
+        own = Path(collections) / "ansible_collections/asr/mobility/playbooks/deploy_mobility.yml" if collections else None
+        playbook = FLOOR if phase == "floor" else (own if own and own.is_file() else DEPLOY)
         runs_before = lab.runs()
         Mirror.served.clear()
         result = run_phase(f"n{lab.n}-{label or phase}", playbook, inventory, self.work, self.args,

@@ -723,7 +723,8 @@ def bench(args) -> int:
             try:
                 package = next(ctx.installers.glob(f"Microsoft-ASR_UA_{VERSIONS[-1]}_{TOKEN}_*"))
                 for host in lab.hosts:
-                    target = lab.root(host) / "var/tmp/asr-mobility"
+                    # The role's staging directory (mobility_service_remote_dir), root-only as the role makes it.
+                    target = lab.root(host) / "var/lib/asr-mobility"
                     target.mkdir(mode=0o700, parents=True)
                     shutil.copy(package, target / package.name)
                     (target / package.name).chmod(0o600)

@@ -153,7 +153,7 @@ shellcheck: venv
 # The README's test command: everything CI runs, fastest first. Each suite is a target of its own
 # (mk/*.mk); TEST_SUITES lists them in order.
 # `units` already ran tests/unit whole: of windows-tests and azure-tests only the parts outside it.
-TEST_SUITES := units sanity lint artifact-tests docs-tests windows-contract awx-tests bad-input \
+TEST_SUITES := units sanity lint artifact-tests docs-tests windows-contract awx-tests bad-input modernized-lab \
 	lab-scenarios matrix azure-contract azure-molecule runner-tests
 
 .PHONY: azure-tests
@@ -204,9 +204,11 @@ artifact-tests: venv
 	tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider -s tests/artifact
 
 # ---------------------------------------------------------------------------------------------
+# make demo CONTROL_PLANE=classic: the retired classic flow (configuration server + passphrase).
+CONTROL_PLANE ?= modernized
 .PHONY: demo demo-down
 demo: collection
-	tests/lab/demo.sh
+	CONTROL_PLANE=$(CONTROL_PLANE) tests/lab/demo.sh
 
 demo-down:
 	python3 tests/lab/lab.py down
@@ -215,3 +217,9 @@ demo-down:
 .PHONY: bad-input
 bad-input: lab-deps collection
 	tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider tests/integration/test_bad_input.py
+
+# Modernized at fleet scale on lab hosts (issue 14): harvest, configs made by the stand-in replication
+# appliance (tests/lab/appliance.py), registration, migration from classic, bad appliances and configs.
+.PHONY: modernized-lab
+modernized-lab: lab-deps collection
+	tests/tools/run-pytest $(BIN)/pytest -q -p no:cacheprovider tests/integration/test_modernized_lab.py

@@ -38,6 +38,7 @@ import functools
 import json
 import os
 import platform
+import secrets
 import shutil
 import signal
 import socketserver
@@ -49,6 +50,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+# The lab's dmidecode stand-in: each chroot host's system UUID (modernized registration).
+DMIDECODE = REPO / "tests" / "lab" / "files" / "dmidecode"
 VENV_BIN = REPO / ".venv" / "bin"
 BUILD = REPO / "build" / "bench"
 CACHE = Path(os.environ.get("ASR_BENCH_CACHE", "/var/cache/asr-bench"))
@@ -155,6 +158,10 @@ class Lab:
             run(["mount", "-t", "proc", "proc", root / "proc"])
             run(["mount", "--bind", "/dev", root / "dev"])
             (root / "etc/hostname").write_text(host + "\n")
+            # Each host's own system UUID, the modernized agent's identity (BiosId): the lab's dmidecode
+            # stand-in reads /etc/machine-id (this machine has no DMI table to share).
+            (root / "etc/machine-id").write_text(secrets.token_hex(16) + "\n")
+            shutil.copy(DMIDECODE, root / "usr/sbin/dmidecode")
         return time.monotonic() - started
 
     def processes(self) -> list:
@@ -332,7 +339,7 @@ def ansible_env(extra: dict) -> dict:
     return env
 
 
-def write_inventory(directory: Path, lab: Lab, cs_port: int, mirror_url: str) -> Path:
+def write_inventory(directory: Path, lab: Lab, cs_port: int, mirror_url: str, appliance: str = "") -> Path:
     """hosts.yml plus group_vars -> inventories/lab/group_vars (the lab's settings and vault)."""
     if directory.exists():
         shutil.rmtree(directory)
@@ -348,14 +355,26 @@ def write_inventory(directory: Path, lab: Lab, cs_port: int, mirror_url: str) ->
              "  children:", f"    {GROUP}:", "      hosts:"]
     for host in lab.hosts:
         lines += [f"        {host}:", f"          ansible_host: {json.dumps(str(lab.root(host)))}"]
+    if appliance:  # tests/lab/appliance.py's stand-in Windows host (reached with the local connection)
+        lines += ["    replication_appliances:", "      hosts:", "        appliance:",
+                  "          ansible_connection: local",
+                  f"          ansible_python_interpreter: {json.dumps(appliance)}",
+                  "          asr_mobility_os_family: Windows"]
     (directory / "hosts.yml").write_text("\n".join(lines) + "\n")
     return directory / "hosts.yml"
 
 
 def gather_subset() -> list:
-    """The deploy playbook's gather_subset; the floor must gather the same facts."""
+    """The facts the deploy gathers (its play's gather_subset, or, when the play gathers none, the
+    role's full-path gather_facts task); the floor must gather the same facts."""
     import yaml  # pylint: disable=import-outside-toplevel  # the venv's PyYAML
-    deploy = yaml.safe_load(DEPLOY.read_text())[0].get("gather_subset") or ["all"]
+    play = yaml.safe_load(DEPLOY.read_text())[0]
+    if play.get("gather_facts", True):
+        deploy = play.get("gather_subset") or ["all"]
+    else:
+        tasks = yaml.safe_load((REPO / "roles/mobility_service/tasks/rollout.yml").read_text())
+        deploy = next((t["ansible.builtin.gather_facts"].get("gather_subset") for t in tasks
+                       if "ansible.builtin.gather_facts" in t), None) or ["all"]
     floor = yaml.safe_load(FLOOR.read_text())[0].get("gather_subset") or ["all"]
     if deploy != floor:
         raise SystemExit(f"{FLOOR} gathers {floor} but {DEPLOY} gathers {deploy}: make them the same")
@@ -427,6 +446,8 @@ def run_phase(name: str, playbook: Path, inventory: Path, workdir: Path, args, e
                        "ANSIBLE_FORKS": str(args.forks)})
     if collections:
         env["ANSIBLE_COLLECTIONS_PATH"] = collections
+    if getattr(args, "standin_tree", ""):  # modernized: the appliance's stand-in ansible.windows first
+        env["ANSIBLE_COLLECTIONS_PATH"] = args.standin_tree + ":" + env["ANSIBLE_COLLECTIONS_PATH"]
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook)]
     for value in extra_vars:
         cmd += ["-e", value]
@@ -520,11 +541,18 @@ def checks(rows: list) -> list:
         if phase == "first":
             runs = r["vendor_runs_per_host"]
             transfers = r["connection_transfers_per_host"] + r["mirror_installer_downloads_per_host"]
+            # classic: the fake CS saw every host; modernized (the appliance's configs, no CS): every host
+            # reads back registered at the expected version
+            if r.get("control_plane") == "modernized":
+                seen, seen_ok = f"registered on the host {r.get('hosts_at_expected_version', 0)}", \
+                    r.get("hosts_at_expected_version") == n
+            else:
+                seen, seen_ok = f"CS saw {r.get('cs_registrations', 0)} hosts", r.get("cs_registrations") == n
             out.append((f"N={n} first: one transfer, one install, one registration per host "
                         f"(transfers {transfers:g}, installs {runs.get('install', 0):g}, "
-                        f"registrations {runs.get('configurator', 0):g}, CS saw {r.get('cs_registrations', 0)} hosts)",
+                        f"registrations {runs.get('configurator', 0):g}, {seen})",
                         transfers == 1 and runs.get("install") == 1 and runs.get("configurator") == 1
-                        and r.get("cs_registrations") == n and r["rc"] == 0))
+                        and seen_ok and r["rc"] == 0))
         if phase == "staged":
             runs = r["vendor_runs_per_host"]
             out.append((f"N={n} staged (host already holds the bytes): 0 transfers "
@@ -551,6 +579,51 @@ def checks(rows: list) -> list:
             out.append((f"{phase}: per-host wall " + ", ".join(f"N={n} {w:.0f} ms" for n, w, _c in per_host)
                         + f" (max/min {spread:.2f}); CPU/host max/min {max(cpus) / min(cpus):.2f}", spread <= 1.25))
     return out
+
+
+# The issue's targets (issue 16): (phase, what, measure(row, floor row) -> value, limit, format).
+TARGETS = (
+    ("rerun", "converged rerun (Linux): module round trips per host, facts included",
+     lambda r, f: r["module_round_trips_per_host"], 1, "{:g}"),
+    ("rerun", "converged rerun (Linux): wall × the facts+ping floor",
+     lambda r, f: r["wall"] / f["wall"], 0.7, "{:.2f}"),
+    ("rerun", "converged rerun (Linux): installer runs + installer bytes per host",
+     lambda r, f: sum(r["vendor_runs_per_host"].values()) + r["installer_bytes_per_host"], 0, "{:g}"),
+    ("first", "first deploy (Linux): module round trips per host",
+     lambda r, f: r["module_round_trips_per_host"], 4, "{:g}"),
+    ("first", "first deploy (Linux): task results per host",
+     lambda r, f: r["task_results_per_host"], 15, "{:.1f}"),
+)
+# Not measurable on the chroot hosts: said so, never guessed.
+NOT_MEASURED = (
+    ("converged rerun (Windows): module round trips per host", "≤ 2",
+     "the bench has no Windows host; the contract harness (tests/contract) does not count calls yet"),
+)
+
+
+def targets(rows: list) -> list:
+    """One row per target and N: (target, N, measured, limit, 'met' | 'missed' | 'not measured')."""
+    out = []
+    for phase, what, measure, limit, fmt in TARGETS:
+        for r in rows:
+            if r["phase"] != phase:
+                continue
+            floor = next((x for x in rows if x["n"] == r["n"] and x["phase"] == "floor"), None)
+            if floor is None and "floor" in what:
+                out.append((what, r["n"], "no floor in this run", f"≤ {limit:g}", "not measured"))
+                continue
+            value = measure(r, floor)
+            ok = value <= limit and r["rc"] == 0 and not r["failed_hosts"]
+            out.append((what, r["n"], fmt.format(value), f"≤ {limit:g}", "met" if ok else "missed"))
+    for what, limit, why in NOT_MEASURED:
+        out.append((what, "-", why, limit, "not measured"))
+    return out
+
+
+def targets_table(rows: list) -> str:
+    lines = ["| target | N | measured | target value | result |", "|---|---|---|---|---|"]
+    lines += [f"| {what} | {n} | {value} | {limit} | {verdict} |" for what, n, value, limit, verdict in targets(rows)]
+    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------------------- main
@@ -585,9 +658,21 @@ class Bench:
         if args.source == "controller":
             self.extra = ["mobility_service_installer_source=controller",
                           f"mobility_service_installer_dir={self.installers}"]
+        self.appliance_python = ""
+        args.standin_tree = ""
+        if args.control_plane == "modernized":
+            sys.path.insert(0, str(REPO / "tests" / "lab"))
+            import appliance as lab_appliance  # pylint: disable=import-outside-toplevel
+            args.standin_tree = lab_appliance.up(str(self.work / "appliance"))
+            self.appliance_python = str(self.work / "appliance" / "appliance-python")
+            self.extra += ["mobility_service_control_plane=modernized", "mobility_service_config_source=appliance",
+                           "mobility_service_appliance=appliance"]
+            registration = "modernized registration (configs made by the lab's stand-in appliance)"
+        else:
+            registration = "classic registration (inventories/lab/group_vars)"
         self.settings = (f"forks {args.forks}, pipelining {'off' if args.no_pipelining else 'on'}, strategy linear, "
                          f"installer source {args.source}, gather_subset {gather_subset()}, "
-                         "state latest, classic registration (inventories/lab/group_vars)")
+                         f"state latest, {registration}")
         say(f"settings: {self.settings}")
 
     def close(self) -> None:
@@ -598,14 +683,16 @@ class Bench:
     def lab(self, n: int) -> tuple:
         lab = Lab(self.lower, BUILD / "lab", n)
         setup_s = lab.up()
-        inventory = write_inventory(BUILD / "inventory", lab, self.cs_port, self.mirror_url)
+        inventory = write_inventory(BUILD / "inventory", lab, self.cs_port, self.mirror_url, self.appliance_python)
         # A fresh CS per lab: the registrations it saw are this lab's.
         subprocess.run(["curl", "-s", "-X", "DELETE", f"http://127.0.0.1:{self.cs_port}/registrations"],
                        check=False, capture_output=True)
         return lab, inventory, setup_s
 
     def measure(self, lab: Lab, inventory: Path, phase: str, label: str = "", collections: str = "") -> dict:
-        playbook = FLOOR if phase == "floor" else DEPLOY
+        # Each collection with its own deploy playbook (ab: B's playbook may gather facts, A's not).
+        own = Path(collections) / "ansible_collections/asr/mobility/playbooks/deploy_mobility.yml" if collections else None
+        playbook = FLOOR if phase == "floor" else (own if own and own.is_file() else DEPLOY)
         runs_before = lab.runs()
         Mirror.served.clear()
         result = run_phase(f"n{lab.n}-{label or phase}", playbook, inventory, self.work, self.args,
@@ -616,6 +703,7 @@ class Bench:
         installer_bytes = sum(b for p, (_h, b) in Mirror.served.items() if "Microsoft-ASR_UA_" in p)
         row = summarise(result, lab, delta, installer_bytes, installer_hits)
         row["phase"] = label or phase
+        row["control_plane"] = self.args.control_plane
         if phase in ("first", "staged"):
             row["cs_registrations"] = cs_registrations(self.cs_state)
             row["hosts_at_expected_version"] = sum(1 for v, st, _cs in lab.states().values()
@@ -669,7 +757,8 @@ def bench(args) -> int:
             try:
                 package = next(ctx.installers.glob(f"Microsoft-ASR_UA_{VERSIONS[-1]}_{TOKEN}_*"))
                 for host in lab.hosts:
-                    target = lab.root(host) / "var/tmp/asr-mobility"
+                    # The role's staging directory (mobility_service_remote_dir), root-only as the role makes it.
+                    target = lab.root(host) / "var/lib/asr-mobility"
                     target.mkdir(mode=0o700, parents=True)
                     shutil.copy(package, target / package.name)
                     (target / package.name).chmod(0o600)
@@ -728,13 +817,15 @@ def ab(args) -> int:
 def render(info: dict, settings: str, rows: list) -> str:
     lines = [f"Machine: {info['cores']} cores ({info['cpu']}), {info['ram_gib']} GiB RAM, kernel {info['kernel']}, "
              f"{info['ansible']}, controller Python {info['python']}.",
-             f"Settings: {settings}.", "", table(rows), "", "Targets:"]
+             f"Settings: {settings}.", "", table(rows), "", "Targets (issue 16; measured in this run):", "",
+             targets_table(rows), "", "Checks:"]
     lines += [f"- [{'x' if ok else ' '}] {text}" for text, ok in checks(rows)]
-    lines += ["", "Module round trips per host by task (first deploy, largest N):"]
-    first = [r for r in rows if r["phase"] == "first"]
-    if first:
-        for task, count in first[-1]["round_trips_by_task"].items():
-            lines.append(f"- {count:g} × {task}")
+    for phase, title in (("first", "first deploy"), ("rerun", "converged rerun")):
+        lines += ["", f"Module round trips per host by task ({title}, largest N):"]
+        measured = [r for r in rows if r["phase"] == phase]
+        if measured:
+            for task, count in measured[-1]["round_trips_by_task"].items():
+                lines.append(f"- {count:g} × {task}")
     return "\n".join(lines)
 
 
@@ -880,6 +971,8 @@ def main(argv=None) -> int:
     ap.add_argument("--forks", type=int, default=10)
     ap.add_argument("--source", choices=["controller", "url"], default="controller")
     ap.add_argument("--no-pipelining", action="store_true")
+    ap.add_argument("--control-plane", choices=["classic", "modernized"], default="classic",
+                    help="modernized: each host's config.json made by the lab's stand-in replication appliance")
     ap.add_argument("--no-staged", action="store_true", help="skip the staged-installer check (smallest N)")
     ap.add_argument("--collections-a", default=str(REPO / "build" / "collections"), help="ab: collections path A")
     ap.add_argument("--collections-b", help="ab: collections path B (another checkout's ansible_collections parent)")

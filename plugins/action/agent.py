@@ -72,7 +72,8 @@ class ActionModule(AsrAction):
         if params.get('config'):
             secrets.update(inputs.secret_strings(params['config']))
         caller = ModuleCaller(self, task_vars)
-        host = WindowsHost(caller, facts=self._windows_facts(task_vars, caller))
+        host = WindowsHost(caller, facts=self._windows_facts(task_vars, caller),
+                           host_name=task_vars.get('inventory_hostname'))
         result = agent_lifecycle.run(host, params, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff))
         if host.warnings:
             result['warnings'] = list(host.warnings)

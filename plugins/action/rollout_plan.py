@@ -185,6 +185,12 @@ class ActionModule(AsrAction):
         if problem:
             raise NotConverged('inputs: %s' % problem.code)
         facts = task_vars.get('ansible_facts') or {}
+        if not facts.get('distribution'):
+            # No facts gathered (the deploy playbook gathers none): the host detects its token in the one call.
+            if windows:
+                raise NotConverged('Windows host (%s): the full path gathers its facts and keeps the Defender '
+                                   'exclusions' % evidence)
+            return self._decide_on_host(params, task_vars)
         try:
             detected = rollout_choice.host_token(facts, params)
         except Problem as exc:
@@ -206,20 +212,55 @@ class ActionModule(AsrAction):
 
         plan = self._windows_plan(params, choice, task_vars) if windows else \
             self._check_mode_plan(params, choice, task_vars)
+        if windows and not plan.get('failed') and not plan.get('actions') and not plan.get('installer_needed'):
+            # Planned by the same lifecycle as Linux; the full path still runs for the Defender exclusions.
+            raise NotConverged('Windows host (%s): nothing planned for the agent, but the full path also keeps the '
+                               'Defender exclusions' % evidence)
+        return self._converged(params, task_vars, plan, detected['token'], choice, absent)
+
+    def _decide_on_host(self, params, task_vars):
+        """The fast path without facts: ``asr.mobility.agent`` in check mode detects the token on the host
+        (from its release files, as it always does) and reads the state in the same call. The installer
+        arguments are those of the newest installer of the listing whatever its token (a listing usually
+        holds one release for every token). The installer's name matters only to a plan that needs an
+        installer (then the host is not converged anyway); the version pinned for O(state=latest) matters
+        always: when the host's token chooses another version, the host is decided again with the version
+        the facts would have given (a second call), never by the guess's plan."""
+        absent = params['state'] == 'absent'
+        names = None
+        if not absent:
+            names = self._listing(params, task_vars)[0]
+            if names is None and params['state'] == 'latest':
+                raise NotConverged('state=latest and no installer to compare with: not listed')
+        guess = rollout_choice.newest_installer(names or [], params['version']) if names else None
+        plan = self._check_mode_plan(params, guess, task_vars)
+        token = plan.get('os_token')
+        choice = None
+        if not plan.get('failed') and not absent and names is not None:
+            try:
+                choice = rollout_choice.choose(params, token, names, {})[0]
+            except Problem as exc:
+                raise NotConverged(exc.code)
+            if 'error' in choice:
+                choice = None
+            # Only the version argument can change a converged answer: the installer's file name matters only
+            # when the plan needs an installer, and then the host is not converged whatever the name.
+            if self._agent_args(params, choice, None) != self._agent_args(params, guess, None):
+                plan = self._check_mode_plan(params, choice, task_vars)
+                token = plan.get('os_token') or token
+        return self._converged(params, task_vars, plan, token, choice, absent)
+
+    def _converged(self, params, task_vars, plan, token, choice, absent):
+        """The fast path's answer from the check-mode plan: the record, or NotConverged with the reason."""
         if plan.get('failed'):
             raise NotConverged('decision failed: %s' % plan.get('msg', ''))
         actions = [a.get('action') for a in plan.get('actions') or []]
         if actions or plan.get('installer_needed'):
             raise NotConverged('planned: %s' % (', '.join(actions) or 'an installer'))
-        if not absent and plan.get('os_token') and plan['os_token'] != detected['token']:
-            raise NotConverged('the host reads token %s, the facts %s' % (plan['os_token'], detected['token']))
-        if windows:
-            # Planned by the same lifecycle as Linux; the full path still runs for the Defender exclusions.
-            raise NotConverged('Windows host (%s): nothing planned for the agent, but the full path also keeps the '
-                               'Defender exclusions' % evidence)
-
+        if not absent and plan.get('os_token') and plan['os_token'] != token:
+            raise NotConverged('the host reads token %s, the facts %s' % (plan['os_token'], token))
         # The record's keys at the top: the role registers this result as mobility_service_result.
-        out = outcome(task_vars.get('inventory_hostname'), detected['token'], choice, plan)
+        out = outcome(task_vars.get('inventory_hostname'), token, choice, plan)
         out.update(converged=True, reason='nothing to do',
                    plan=dict((k, v) for k, v in plan.items() if k not in ('invocation', 'warnings', 'changed')))
         if plan.get('warnings'):

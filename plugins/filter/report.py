@@ -15,8 +15,8 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.asr.mobility.plugins.plugin_utils.report_rows import (  # noqa: F401 pylint: disable=unused-import
-    COLUMNS, COLUMN_KEYS, _VERSION_PARTS, _text, report_counts, report_csv, report_json, report_os_family,
-    report_row, report_rows)
+    COLUMNS, COLUMN_KEYS, _VERSION_PARTS, _text, report_counts, report_csv, report_drscout_path, report_json,
+    report_os_family, report_row, report_rows)
 
 try:  # Python 3
     from html import escape as _html_escape
@@ -223,6 +223,7 @@ class FilterModule(object):
             'report_os_family': report_os_family,
             'report_row': report_row,
             'report_rows': report_rows,
+            'report_drscout_path': report_drscout_path,
             'report_counts': report_counts,
             'report_csv': report_csv,
             'report_json': report_json,

@@ -38,7 +38,7 @@ from ansible_collections.asr.mobility.plugins.module_utils.planner import REGIST
 # and restarts nothing: SetupFramework/SetupHelper.cs:572-575 at commit 822a039e).
 REBOOT_STARTED = 1641
 # A failure of these "programs" happened before any vendor program ran: nothing changed.
-_NOTHING_RAN = (None, 'tar', 'extractor')
+_NOTHING_RAN = (None, 'tar', 'extractor', 'OS_details.sh')
 # What may go wrong while acting and still be reported (with rollback) rather than raised.
 _ACTING_ERRORS = (VendorError, HostCallError, ValueError, OSError, IOError)
 

@@ -161,6 +161,35 @@ def _failure(table, rc, log_path, out, err, extra_log=None):
                        program=exit_codes.PROGRAM_NAMES[table])
 
 
+def package_token(run, workdir):
+    """What the extracted package's own ``OS_details.sh`` says this host is: the vendor's installer
+    runs ``OS=$($PWD/OS_details.sh 1)`` (unifiedagent/templates/install:36, :45) and aborts with 149
+    unless the package's ``.vx_version`` names that token (:896-901). None when the package has no
+    such script; '' when it names no token."""
+    script = os.path.join(workdir, 'OS_details.sh')
+    if not os.path.isfile(script):
+        return None
+    os.chmod(script, 0o755)  # as the installer does first (templates/install:36); the directory is private
+    rc, out, err = run([script, '1'], cwd=workdir)
+    said = [line.strip() for line in (out or '').splitlines() if line.strip()]
+    return said[-1] if rc == 0 and said else ''
+
+
+def confirm_token(run, workdir, expected):
+    """Refuse before ``./install`` runs when the package's own OS_details.sh disagrees with the token
+    the collection chose (the installer would exit 149, or install a build for another OS)."""
+    said = package_token(run, workdir)
+    if said is None or said.lower() == expected.lower():
+        return
+    raise VendorError(
+        "the package's own OS_details.sh says this host is %s, but the collection chose the installer for %s. "
+        "The vendor's installer would refuse it (exit 149: agent not built for the running OS). Nothing was run. "
+        "Use the installer for %s, or fix mobility_service_os_token_overrides if one maps this host."
+        % (said or 'no supported OS (it printed nothing)', expected, said or 'a supported OS'),
+        code=149, meaning='agent not built for the running OS (OS_details.sh, before the installer ran)',
+        program='OS_details.sh')
+
+
 def uninstall_incomplete(rc):
     return VendorError('uninstall.sh exited %s but %s is still present: the inner uninstall failed. '
                        'Read %s on the host, fix the cause, then run again.'
@@ -179,9 +208,11 @@ class LinuxAgent(object):
         if work_dir and not os.path.isdir(work_dir):
             os.makedirs(work_dir, 0o700)
 
-    def install(self, package, mode, cs_type, platform_name='VmWare', install_dir=None, sha256=None):
+    def install(self, package, mode, cs_type, platform_name='VmWare', install_dir=None, sha256=None,
+                expected_token=None):
         """Extract ``package`` into a private temp dir and run ``./install`` from there. With
-        ``sha256``, the package is first copied there while hashed and only that copy is used.
+        ``sha256``, the package is first copied there while hashed and only that copy is used. With
+        ``expected_token``, the package's own ``OS_details.sh`` must name the same token first.
         Returns the interpreted exit code (dict); raises VendorError on failure (UnsafeError, a
         ValueError, when the package is not the verified one)."""
         workdir = tempfile.mkdtemp(prefix=host_safety.EXTRACT_PREFIX, dir=self.work_dir)
@@ -192,6 +223,8 @@ class LinuxAgent(object):
             if rc != 0:
                 raise VendorError('could not extract %s: %s' % (package, (err or out).strip()), code=rc,
                                   program='tar')
+            if expected_token:
+                confirm_token(self.run, workdir, expected_token)
             argv = [os.path.join(workdir, 'install'), '-q', '-r', 'MS', '-v', platform_name,
                     '-d', normalise_install_dir(install_dir), '-c', cs_type, '-a', mode,
                     '-l', PATHS['install_log'], '-e', PATHS['errors_json']]

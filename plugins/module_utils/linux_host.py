@@ -31,6 +31,7 @@ class LinuxHost(AgentHost):
         self.run = run
         self.work_dir = work_dir
         self._agent = None
+        self.token = None
 
     @property
     def agent(self):
@@ -63,7 +64,9 @@ class LinuxHost(AgentHost):
         return _Hold(self, params.get('lock_timeout', 600))
 
     def detect(self, params):
-        return linux_agent.detect_os(params.get('os_token_overrides'))
+        detected = linux_agent.detect_os(params.get('os_token_overrides'))
+        self.token = detected.get('token')  # the package's own OS_details.sh must agree before ./install
+        return detected
 
     def identity(self):
         return linux_agent.read_identity(self.run)
@@ -84,7 +87,8 @@ class LinuxHost(AgentHost):
 
     def install(self, installer, step, params):
         return self.agent.install(installer, step['mode'], step['cs_type'], platform_name=params['platform'],
-                                  install_dir=params['install_dir'], sha256=params.get('installer_sha256'))
+                                  install_dir=params['install_dir'], sha256=params.get('installer_sha256'),
+                                  expected_token=self.token)
 
     def clean_staging(self, installer, keep):
         """Remove older installers and their extracted trees from the installer's (private) directory.

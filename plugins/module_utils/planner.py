@@ -253,6 +253,7 @@ def result_base(detected, state):
         'os_token': detected['token'], 'os_token_confirmed': detected['confirmed'],
         'version_before': state['version'], 'version_after': state['version'],
         'control_plane': state['control_plane'], 'registered': state['registered'],
+        'platform_before': state.get('platform'),
     }
     if not detected['supported']:
         result['unsupported_reason'] = detected['reason']

@@ -164,7 +164,7 @@ def linux_state(vx_version_text, drscout_text=None):
 _NO_CS = ('', '0.0.0.0')
 
 
-def windows_state(uninstall_key_exists, values, drscout_text=None):
+def windows_state(uninstall_key_exists, values, drscout_text=None, products=None):
     """Registry evidence plus the agent's ``drscout.conf`` (reference §2.5):
 
     * does the MSI uninstall key exist;
@@ -173,7 +173,14 @@ def windows_state(uninstall_key_exists, values, drscout_text=None):
       ``AgentConfigurationStatus``, ``Reboot_Required``; dict, may be empty);
     * ``drscout_text``: ``<InstallDirectory>\\Application Data\\etc\\drscout.conf`` (None when unreadable),
       where the control plane (``CSType``), platform (``VmPlatform``), ``HostId`` and the configuration
-      server (``Hostname``, ``Port``) are; the registry has none of them.
+      server (``Hostname``, ``Port``) are; the registry has none of them;
+    * ``products``: the values of the parent key ``...\\Installed Products``, where the MSI writes
+      ``Platform`` (UnifiedAgentMSI/Product.wxs:893-897).
+
+    The platform the agent is installed for is read in the vendor installer's order
+    (UnifiedAgentInstaller/InstallationOperations.cs:169-174): drscout.conf's ``VmPlatform``, else the
+    registry ``Platform`` (SetupHelper.GetAgentInstalledPlatform, SetupHelper.cs:990-1011); None when
+    neither says (the vendor would then assume VmWare; this collection does not guess).
 
     A missing ``CSType`` (or a missing file) means CSLegacy, as the vendor's own
     ``SetupHelper.GetCSTypeFromDrScout`` decides (SetupFramework/SetupHelper.cs:3429-3479).
@@ -208,7 +215,8 @@ def windows_state(uninstall_key_exists, values, drscout_text=None):
     agent = conf.get('vxagent', {})
     transport = conf.get('vxagent.transport', {})
     state['control_plane'] = control_plane_of(agent.get('CSType')) or 'classic'
-    state['platform'] = agent.get('VmPlatform') or None
+    registry_platform = str((products or {}).get('Platform') or '').strip()
+    state['platform'] = (agent.get('VmPlatform') or '').strip() or registry_platform or None
     state['host_id'] = agent.get('HostId') or None
     hostname = (transport.get('Hostname') or agent.get('Hostname') or '').strip()
     state['cs_address'] = None if hostname in _NO_CS else hostname

@@ -146,6 +146,14 @@ installers_removed:
   returned: when O(keep_installers) is set and the run used the installer successfully
   type: list
   elements: str
+platform_before:
+  description:
+    - Platform the installed agent is installed for (C(VmWare) or C(Azure)) before the run, from C(drscout.conf)
+      C(VmPlatform); on Windows, when that is missing, the C(Platform) value the MSI writes under
+      C(HKLM\SOFTWARE\Wow6432Node\InMage Systems\Installed Products). Null when none was installed or neither says.
+  returned: unless the run failed before reading the host
+  type: str
+  sample: VmWare
 agent_config_input:
   description:
     - The Agent Config Input of an installed modernized agent that is not registered after the run (for

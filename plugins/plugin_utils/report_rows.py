@@ -19,7 +19,8 @@ import re
 
 from ansible_collections.asr.mobility.plugins.module_utils import os_tokens
 from ansible_collections.asr.mobility.plugins.module_utils import state as state_utils
-from ansible_collections.asr.mobility.plugins.plugin_utils.windows_vendor import windows_facts
+from ansible_collections.asr.mobility.plugins.plugin_utils.windows_vendor import (
+    DEFAULT_INSTALL_LOCATION, decode_log, drscout_path, windows_facts)
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import host_vars_os_family
 
 NOT_INSTALLED = 'not installed'
@@ -108,6 +109,25 @@ def _windows_values(registry):
     return exists, values, None
 
 
+def report_drscout_path(registry):
+    """Where a Windows host's ``drscout.conf`` is, from the registered ``win_reg_stat`` loop: under the
+    registry's InstallDirectory, as the lifecycle reads it (``windows_vendor.drscout_path``); '' when the
+    agent is not installed or the registry could not be read."""
+    exists, values, error = _windows_values(registry)
+    if error or not exists:
+        return ''
+    return drscout_path(values.get('InstallDirectory'), DEFAULT_INSTALL_LOCATION)
+
+
+def _drscout_text(slurped):
+    """The text of a registered ``slurp`` of drscout.conf -> (text or None, why it is None)."""
+    if slurped is None or _get(slurped, 'skipped'):
+        return None, 'drscout.conf was not read'
+    if _get(slurped, 'failed') or _get(slurped, 'unreachable') or 'content' not in slurped:
+        return None, _failure_message(slurped, 'drscout.conf could not be read')
+    return decode_log(_get(slurped, 'content')), None
+
+
 def _base_row(host, platform):
     row = dict((key, None) for key in COLUMN_KEYS)
     row.update(host=host, platform=platform, status='ok', message='')
@@ -172,17 +192,20 @@ def _windows_row(row, host_vars, facts):
     detected = os_tokens.detect(distribution=host['distribution'], version=host['version'],
                                 architecture=host['architecture'], os_family='Windows',
                                 overrides=_get(host_vars, 'mobility_service_os_token_overrides', {}) or {})
-    agent = state_utils.windows_state(exists, values)
-    if agent['installed']:
-        # The control plane and the configuration server are in drscout.conf, not in the registry
-        # (reference §2.5 [R2]); the report reads only the registry, so it does not know them.
-        agent.update(control_plane=None, cs_address=None)
+    notes = [] if detected['supported'] else [detected['reason']]
+    # The control plane and the configuration server are in drscout.conf, not in the registry
+    # (reference §2.5 [R2]): the lifecycle's own parser reads both (state.windows_state).
+    text, why = _drscout_text(_get(host_vars, 'mobility_report_drscout')) if exists else (None, None)
+    agent = state_utils.windows_state(exists, values, text)
+    if agent['installed'] and text is None:
+        agent.update(control_plane=None, cs_address=None)  # unknown, not the vendor's default for a missing CSType
+        notes.append('%s: control plane and configuration server unknown' % why)
     row.update(
         os=host['distribution'] or 'Windows', os_token=detected['token'], supported=bool(detected['supported']),
         installed=bool(agent['installed']), version=agent['version'], control_plane=agent['control_plane'],
         registered=bool(agent['registered']), configuration_status=agent['configuration_status'],
         cs_address=agent.get('cs_address'), reboot_required=agent.get('reboot_required'),
-        services=None, message='' if detected['supported'] else detected['reason'],
+        services=None, message='; '.join(notes),
     )
     return row
 

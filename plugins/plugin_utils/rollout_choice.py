@@ -168,6 +168,21 @@ def choose_installer(names, token, version=None):
         return {'error': str(exc)}
 
 
+def newest_installer(names, version=None):
+    """The newest installer among file names whatever their token (matching the pinned ``version``), or
+    None: the fast path's choice before the host has said its token (``asr.mobility.rollout_plan``)."""
+    found = []
+    for name in names or []:
+        try:
+            info = installer_utils.parse_name(name)
+        except installer_utils.InstallerNameError:
+            continue
+        if not version or installer_utils.version_matches(info['version_tuple'], version):
+            found.append(info)
+    found.sort(key=lambda c: (c['version_tuple'], c['name']))
+    return found[-1] if found else None
+
+
 _SUM_LINE = re.compile(r'^(?P<sum>[0-9a-fA-F]{64})\s+\*?(?P<name>\S.*)$')
 _BSD_LINE = re.compile(r'^SHA256\s*\((?P<name>.+)\)\s*=\s*(?P<sum>[0-9a-fA-F]{64})$')
 

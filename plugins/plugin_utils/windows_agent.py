@@ -9,14 +9,17 @@ return keys as the module ``asr.mobility.agent``; only the acting differs: every
 
 ============================  ==========================================================
 read state                    ``win_reg_stat`` (uninstall key, both registry views; the
-                              ``InMage Systems\\Installed Products\\5`` key) and ``slurp`` of
+                              ``InMage Systems\\Installed Products\\5`` key and its parent, which
+                              holds ``Platform``) and ``slurp`` of
                               ``<InstallDirectory>\\Application Data\\etc\\drscout.conf``
                               (control plane, configuration server, platform)
 installer present?            ``win_stat``
-extraction directory          ``win_powershell`` (new directory, protected ACL: SYSTEM and
+private directory             ``win_powershell`` (new directory, protected ACL: SYSTEM and
                               Administrators only; a fresh name each run), removed with
                               ``win_file state=absent`` whatever happens
-extract the self-extractor    ``win_command`` ``<exe> /q /x:"<dir>"`` (every run)
+private copy of the installer ``win_copy remote_src=true`` into the private directory, then
+                              ``win_stat`` sha256 of that copy against ``installer_sha256``
+extract the self-extractor    ``win_command`` ``<copy> /q /x:"<dir>"`` (every run, only the copy)
 install / upgrade             ``win_command`` ``UnifiedAgent.exe`` (classic) or
                               ``UnifiedAgentInstaller.exe`` (modernized), reference §2.2;
                               after 97/98 ``slurp`` of ``InstallerErrors.json`` (reboot codes)
@@ -50,7 +53,7 @@ from ansible_collections.asr.mobility.plugins.module_utils.installer import Inst
 from ansible_collections.asr.mobility.plugins.module_utils.state import windows_state
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import ModuleCallError
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_vendor import (  # noqa: F401 pylint: disable=unused-import
-    PRODUCT_CODE, UNINSTALL_KEYS, PRODUCT_KEY, DEFAULT_INSTALL_LOCATION, DEFAULT_WORK_DIR, LOGS, MANDATORY_REBOOT,
+    PRODUCT_CODE, UNINSTALL_KEYS, PRODUCT_KEY, PRODUCTS_KEY, DEFAULT_INSTALL_LOCATION, DEFAULT_WORK_DIR, LOGS, MANDATORY_REBOOT,
     REBOOT_ERRORS, RCM_CLI_EXE, INSTALLER_EXE, CONFIGURATOR_EXE, SECRET_FILE, WRITE_SECRET_PS, NEW_PRIVATE_DIR_PS,
     READ_IDENTITY_PS, LIST_STAGING_PS, REMOVE_STAGED_PS, ACQUIRE_LOCK_PS, RELEASE_LOCK_PS, LOCK_FILE, LOCK_STALE_SECONDS,
     quote, extract_dir_for, extract_command, install_command, configurator_path, configurator_command,
@@ -65,9 +68,10 @@ class WindowsHost(AgentHost):
 
     metadata_is_cheap = True  # the version is in the installer's file name
 
-    def __init__(self, caller, facts=None, secret_id=None):
+    def __init__(self, caller, facts=None, secret_id=None, host_name=None):
         super(WindowsHost, self).__init__()
         self.call = caller
+        self.host_name = host_name or 'the Windows host'
         self.facts = facts or {}
         self.secret_id = secret_id or uuid.uuid4().hex
         self.install_location = DEFAULT_INSTALL_LOCATION
@@ -159,11 +163,13 @@ class WindowsHost(AgentHost):
 
     def register_not_verified(self, info, state):
         hint = ''
-        if state.get('control_plane') == 'modernized':
+        if state.get('control_plane') == 'modernized' and state.get('platform') in (None, 'VmWare'):
             # reference §2.3 [R2]: a CSPrime registration on an Azure VM with platform VmWare exits 0
             # and registers nothing.
             hint = (' (a modernized registration on an Azure VM with platform VmWare exits 0 without registering: '
                     'check the platform option for this machine)')
+        elif state.get('platform'):
+            hint = ' (the agent is installed for platform %s: read the configurator log)' % state['platform']
         return VendorError('UnifiedAgentConfigurator.exe exited %s but AgentConfigurationStatus is %s%s'
                            % (info['code'], state['configuration_status'] or 'missing', hint),
                            code=info['code'], meaning=info['meaning'], program='UnifiedAgentConfigurator.exe',
@@ -187,11 +193,17 @@ class WindowsHost(AgentHost):
                 uninstall = _registry_values(found)
                 break
         values = {}
+        products = {}
         drscout = None
         if exists:
             values = _registry_values(self.call('ansible.windows.win_reg_stat', {'path': PRODUCT_KEY}, read_only=True))
             drscout = self._read_text(drscout_path(values.get('InstallDirectory'), self.install_location))
-        state = windows_state(exists, values, drscout)
+            if not windows_state(exists, values, drscout).get('platform'):
+                # No VmPlatform in drscout.conf: the MSI's Platform value, the vendor's fallback
+                # (InstallationOperations.cs:169-174, SetupHelper.cs:990-1011); read only then.
+                products = _registry_values(self.call('ansible.windows.win_reg_stat', {'path': PRODUCTS_KEY},
+                                                      read_only=True))
+        state = windows_state(exists, values, drscout, products)
         state['display_version'] = uninstall.get('DisplayVersion')
         return state
 
@@ -273,15 +285,41 @@ class WindowsHost(AgentHost):
             raise VendorError('%s was extracted to %s but %s is not there: is it a Mobility Service installer?'
                               % (installer, extract_dir, INSTALLER_EXE[cs_type]), code=rc, program='extractor')
 
+    def private_copy(self, installer, private_dir, expected_sha256):
+        """Copy the staged installer into ``private_dir`` (only SYSTEM and Administrators can open it) and,
+        when ``expected_sha256`` is given, hash that copy: what was verified is what runs, as on Linux
+        (``host_safety.copy_verified``). The staging directory is one users may write to, so a file
+        swapped there after the controller verified it is refused here. Returns the copy's path."""
+        copy = ntpath.join(private_dir, ntpath.basename(installer))
+        result = self.call('ansible.windows.win_copy', {'src': installer, 'dest': copy, 'remote_src': True},
+                           allow_failed=True)
+        if result.get('failed'):
+            raise ValueError('%s: the installer %s could not be copied into the private directory %s (%s). Nothing '
+                             'was run; check that the file is there and readable, then run again.'
+                             % (self.host_name, installer, private_dir, result.get('msg') or 'win_copy failed'))
+        if expected_sha256:
+            found = self.call('ansible.windows.win_stat', {'path': copy, 'get_checksum': True,
+                                                           'checksum_algorithm': 'sha256'}, read_only=True)
+            actual = str((found.get('stat') or {}).get('checksum') or 'unreadable')
+            if actual.lower() != str(expected_sha256).strip().lower():
+                raise ValueError('%s: the installer %s is not the file that was verified: its private copy %s has '
+                                 'sha256 %s, %s was expected (installer_sha256). Nothing was run and the copy was '
+                                 'removed. Someone changed the file after it was verified: find out who can write '
+                                 'to %s, then run again (the role copies and verifies the installer again).'
+                                 % (self.host_name, installer, copy, actual, str(expected_sha256).strip(),
+                                    ntpath.dirname(installer)))
+        return copy
+
     def install(self, installer, step, params):
-        """Extract into a new directory only SYSTEM and Administrators can open (a fresh name every
-        run, so an extracted tree someone planted is never run), run the installer, remove the
-        directory whatever happened."""
+        """Make a new directory only SYSTEM and Administrators can open (a fresh name every run, so an
+        extracted tree someone planted is never run), copy the installer into it and verify the copy's
+        sha256 there, extract and run only that copy, remove the directory whatever happened."""
         cs_type = step['cs_type']
         extract_dir = extract_dir_for(self.work_dir, uuid.uuid4().hex)
         self._new_private_dir(extract_dir)
         try:
-            self.extract(installer, extract_dir, cs_type)
+            copy = self.private_copy(installer, extract_dir, params.get('installer_sha256'))
+            self.extract(copy, extract_dir, cs_type)
             cmd = install_command(extract_dir, cs_type, step['mode'], install_location_for(params.get('install_dir')),
                                   params.get('platform') or 'VmWare')
             rc, output = self._command(cmd, chdir=extract_dir, program=INSTALLER_EXE[cs_type])

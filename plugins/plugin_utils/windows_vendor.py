@@ -23,7 +23,11 @@ UNINSTALL_KEYS = (
     'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\' + PRODUCT_CODE,
     'HKLM:\\SOFTWARE\\Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\' + PRODUCT_CODE,
 )
-PRODUCT_KEY = 'HKLM:\\SOFTWARE\\Wow6432Node\\InMage Systems\\Installed Products\\5'
+# The 32-bit MSI writes ``Platform`` under the parent key (UnifiedAgentMSI/Product.wxs:893-897, a Win64="no"
+# component, so Wow6432Node on 64-bit Windows; SetupFramework/Constants.cs:29-41) and the product's values
+# under ``\\5`` (Constants.cs:70).
+PRODUCTS_KEY = 'HKLM:\\SOFTWARE\\Wow6432Node\\InMage Systems\\Installed Products'
+PRODUCT_KEY = PRODUCTS_KEY + '\\5'
 DEFAULT_INSTALL_LOCATION = 'C:\\Program Files (x86)\\Microsoft Azure Site Recovery'
 LINUX_DEFAULT_INSTALL_DIR = '/usr/local/ASR'
 DEFAULT_WORK_DIR = 'C:\\Windows\\Temp'

@@ -39,8 +39,8 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 STANDIN = os.path.join(HERE, 'standin.py')
-STANDIN_MODULES = ('setup', 'slurp', 'win_command', 'win_copy', 'win_file', 'win_get_url', 'win_powershell',
-                   'win_reboot', 'win_reg_stat', 'win_stat', 'win_wait_for')
+STANDIN_MODULES = ('setup', 'slurp', 'win_acl', 'win_acl_inheritance', 'win_command', 'win_copy', 'win_file',
+                   'win_get_url', 'win_powershell', 'win_reboot', 'win_reg_stat', 'win_stat', 'win_wait_for')
 SECRET_DIR_RE = re.compile(r'asr-mobility-[0-9a-f]{32}')
 STUB = '''#!/usr/bin/python
 # WANT_JSON

@@ -43,6 +43,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import fcntl
 import json
 import os
 import sys
@@ -83,6 +84,10 @@ def main(args_path):
     with open(os.environ['ASR_CONTRACT_LOG'], 'a') as log:
         log.write(json.dumps(entry, sort_keys=True) + '\n')
     state_path = os.environ['ASR_CONTRACT_STATE']
+    # One call at a time per fake host: parallel hosts (forks) asking one appliance would otherwise
+    # lose each other's changes to the state file (read, change, write).
+    lock = open(state_path + '.lock', 'a')
+    fcntl.flock(lock, fcntl.LOCK_EX)
     host = FakeHost(_load(state_path))
     handler = getattr(host, module, None)
     if handler is None:
@@ -95,11 +100,13 @@ def main(args_path):
     else:
         if module == 'win_copy':
             args['_check_mode'] = check_mode
-        if check_mode and module in ('win_file', 'win_get_url'):
+        if check_mode and module in ('win_file', 'win_get_url', 'win_acl', 'win_acl_inheritance'):
             result = {'changed': True}
         else:
             result = handler(args)
         _save(state_path, host.host)
+    fcntl.flock(lock, fcntl.LOCK_UN)
+    lock.close()
     print(json.dumps(result))
 
 

@@ -120,6 +120,13 @@ def test_contract(scenario_path, playbook, tmp_path, real_docs):
         assert path in result['host']['files'], path
     for prefix in final.get('files_absent_prefix') or []:
         assert [p for p in result['host']['files'] if p.startswith(prefix)] == [], prefix
+    for path in final.get('admin_only_dirs') or []:  # win_acl + win_acl_inheritance (role, prepare.yml)
+        entry = result['host']['files'].get(path + '\\') or {}
+        assert entry.get('inherit') is False, (path, entry)
+        assert sorted(entry.get('acl') or []) == ['S-1-5-18:allow:FullControl', 'S-1-5-32-544:allow:FullControl']
+    for text in final.get('commands_not_run') or []:
+        assert [c for c in result['raw'] if c['module'] == 'ansible.windows.win_command'
+                and text in (c['args'].get('cmd') or '')] == [], text
     if 'defender_paths' in final:
         assert result['host']['defender']['paths'] == final['defender_paths']
     if result['outcome'] is not None:

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# `make demo`: a small lab (systemd containers + installer mirror + fake configuration server),
-# deploy_mobility.yml run against it twice; the second run must change nothing.
+# `make demo`: a small lab (systemd containers + installer mirror + fake configuration server +
+# a stand-in replication appliance), deploy_mobility.yml run against it twice; the second run must
+# change nothing.
 #
-#   DEMO_HOSTS   name=image list for lab.py (default: two Debian hosts and a spoofed RHEL 8)
-#   DEMO_KEEP=1  leave the lab running afterwards (default: leave it; `make demo-down` removes it)
+#   CONTROL_PLANE  modernized (default: install, each host's config.json made by the lab appliance,
+#                  register) or classic (configuration server + passphrase, retired by Microsoft)
+#   DEMO_HOSTS     name=image list for lab.py (default: two Debian hosts and a spoofed RHEL 8)
+#   The lab is left running afterwards; `make demo-down` removes it.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
@@ -15,6 +18,8 @@ export ANSIBLE_VAULT_PASSWORD_FILE="$repo/inventories/lab/vault-password.lab"
 export ANSIBLE_HOST_KEY_CHECKING=false
 export ANSIBLE_FORCE_COLOR=${ANSIBLE_FORCE_COLOR:-false}
 hosts=${DEMO_HOSTS:-deb12=debian12,deb11=debian11,rhel8=spoof-rhel8}
+plane=${CONTROL_PLANE:-modernized}
+case "$plane" in modernized|classic) ;; *) echo "CONTROL_PLANE must be modernized or classic" >&2; exit 2 ;; esac
 images=$(echo "$hosts" | tr ',' '\n' | cut -d= -f2 | sort -u | tr '\n' ' ')
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -59,19 +64,58 @@ for pair in $(echo "$hosts" | tr ',' ' '); do
 done
 if [ -n "$entries" ]; then printf 'all:\n  hosts:\n%b' "$entries" >"$spoofed"; else printf 'all: {}\n' >"$spoofed"; fi
 
+ansible_args=(-i inventories/lab -i "$spoofed")
+appliance="$lab/appliance"
+if [ "$plane" = modernized ]; then
+  say "the replication appliance: a stand-in Windows host (tests/lab/appliance.py; no Windows host here)"
+  rm -rf "$appliance"
+  standin_tree=$(python3 tests/lab/appliance.py up "$appliance")
+  # The stand-in ansible.windows first: only the appliance (a Windows host) uses it.
+  export ANSIBLE_COLLECTIONS_PATH="$standin_tree:$ANSIBLE_COLLECTIONS_PATH"
+  # Extra variables: the lab inventory's group_vars choose classic, and they outrank inventory-file vars.
+  printf 'mobility_service_control_plane: modernized\nmobility_service_config_source: appliance\n'\
+'mobility_service_appliance: appliance\n' >"$lab/demo-modernized.yml"
+  ansible_args+=(-i "$appliance/inventory.yml" -e "@$lab/demo-modernized.yml")
+fi
+
 run() {
-  "$bin/ansible-playbook" -i inventories/lab -i "$spoofed" playbooks/deploy_mobility.yml | tee "$lab/last-run.log"
+  "$bin/ansible-playbook" "${ansible_args[@]}" playbooks/deploy_mobility.yml | tee "$lab/last-run.log" "$lab/run-$1.log"
 }
 
-say "first run: install and register"
-run
+say "first run: install and register ($plane)"
+run 1
 say "second run: must change nothing"
-run
+run 2
 if grep -E '^[a-z0-9_.-]+ +: ok=' "$lab/last-run.log" | grep -v 'localhost' | grep -vq 'changed=0 '; then
   echo "demo: the second run changed something" >&2
   exit 1
 fi
-say "the fake configuration server's registrations"
-python3 tests/lab/lab.py status || true
+if [ "$plane" = modernized ]; then
+  say "each host's registration, read on the host (asr.mobility.agent_info)"
+  "$bin/ansible" "${ansible_args[@]}" asr_mobility -m asr.mobility.agent_info -o 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    host, _, rest = line.partition(" | ")
+    status, _, doc = rest.partition(" => ")
+    info = json.loads(doc) if doc.strip().startswith("{") else {}
+    print("  %-8s %s: version %s, control plane %s, registered %s (%s)" % (host, status, info.get("version"),
+          info.get("control_plane"), info.get("registered"), info.get("configuration_status")))
+'
+  say "the appliance: configs made and left, and where its certificate (the configs' secret) shows"
+  python3 tests/lab/appliance.py calls "$appliance"
+  cert=$(python3 tests/lab/appliance.py secret "$appliance")
+  leaks=$(grep -l -F -- "$cert" "$lab"/run-*.log "$appliance/calls.jsonl" 2>/dev/null || true)
+  for pair in $(echo "$hosts" | tr ',' ' '); do
+    # Our staging, secret and temporary places; the agent's own persisted copy
+    # (<root>/Vx/etc/SourceConfig.json, owner-only, as the vendor keeps it) is not ours to remove.
+    if podman exec "asr-lab-${pair%%=*}" grep -rlF -- "$cert" /var/lib/asr-mobility /run /tmp /var/tmp /root \
+        2>/dev/null; then leaks="$leaks asr-lab-${pair%%=*}"; fi
+  done
+  if [ -n "$leaks" ]; then echo "demo: the appliance's certificate was found in: $leaks" >&2; exit 1; fi
+  echo "  not in either run's output, the appliance's call log, nor the hosts' staging, /run, /tmp, /var/tmp, /root"
+else
+  say "the fake configuration server's registrations"
+  python3 tests/lab/lab.py status || true
+fi
 echo
-echo "demo: second run changed nothing. Remove the lab with: make demo-down"
+echo "demo ($plane): second run changed nothing. Remove the lab with: make demo-down"

@@ -56,6 +56,8 @@ DEFAULTS = {
     "cs_server": HERE / "fake_cs" / "server.py",
     "state_dir": REPO / "build" / "lab",
 }
+# Every lab host's own system UUID (the Mobility agent's identity; this machine has no DMI table).
+DMIDECODE = HERE / "files" / "dmidecode"
 RUN_ARGS = ["--runtime", "runc", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}$")
 
@@ -291,7 +293,7 @@ def start_hosts(plan: Plan, hosts: list) -> list:
         podman("run", "-d", "--name", cname, "--hostname", name.replace("_", "-"),
                "--label", LABEL, "--label", "asr.lab.role=host", "--label", f"asr.lab.host={name}",
                "--network", plan.network, "--ip", ip, "--mac-address", mac_for(ip), *RUN_ARGS,
-               "--systemd", "always",
+               "--systemd", "always", "--volume", f"{DMIDECODE}:/usr/sbin/dmidecode:ro",
                ref, "/sbin/init")
         started.append({"name": name, "container": cname, "image": ref, "ip": ip,
                         "labels": labels})

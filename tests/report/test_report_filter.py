@@ -53,9 +53,33 @@ def test_windows_rows_use_the_shared_state_parser(rows):
     r = by_host(rows)
     win = r["win2019"]
     assert win["platform"] == "windows" and win["os_token"] == "Windows" and win["supported"] is True
-    assert (win["installed"], win["version"], win["registered"], win["reboot_required"], win["control_plane"]) == \
-        (True, "9.66.0.0", True, None, None)  # Reboot_Required is no reboot signal (reference §2.2 [R2], issue 13)
+    assert (win["installed"], win["version"], win["registered"], win["reboot_required"]) == \
+        (True, "9.66.0.0", True, None)  # Reboot_Required is no reboot signal (reference §2.2 [R2], issue 13)
     assert r["win2022-new"]["installed"] is False and r["win2022-new"]["os_token"] == "Windows"
+
+
+def test_windows_rows_carry_the_control_plane_and_cs_from_drscout_conf(rows):
+    """reference §2.5 [R2]: the control plane and the configuration server are in drscout.conf, read
+    with the lifecycle's own parser (state.windows_state); the registry's CSType is never read."""
+    hv = {"win2019": fleet.windows("9.66.0.0", drscout=fleet.drscout_slurp()),
+          "win2019-modern": fleet.windows("9.66.0.0", drscout=fleet.drscout_slurp("CSPrime", "10.89.77.9")),
+          "win2019-noconf": fleet.windows("9.66.0.0", drscout={"failed": True, "changed": False,
+                                                               "msg": "Path %s is not found" % fleet.DRSCOUT})}
+    r = by_host(report.report_rows(hv, list(hv)))
+    assert (r["win2019"]["control_plane"], r["win2019"]["cs_address"]) == ("classic", "10.89.77.5")
+    assert (r["win2019-modern"]["control_plane"], r["win2019-modern"]["cs_address"]) == ("modernized", "10.89.77.9")
+    # drscout.conf unreadable: unknown, and the row says why (not a guess, not a failed row)
+    noconf = r["win2019-noconf"]
+    assert noconf["status"] == "ok" and noconf["control_plane"] is None and noconf["cs_address"] is None
+    assert "drscout.conf" in noconf["message"] and "not found" in noconf["message"]
+
+
+def test_drscout_path_of_a_windows_host():
+    """Where the report slurps drscout.conf: under the registry's InstallDirectory (the lifecycle's rule)."""
+    hv = fleet.windows("9.66.0.0")
+    assert report.report_drscout_path(hv["mobility_report_registry"]) == fleet.DRSCOUT
+    assert report.report_drscout_path(fleet.windows(None)["mobility_report_registry"]) == ""
+    assert report.report_drscout_path(None) == ""
 
 
 def test_unreachable_and_failed_hosts_are_rows_with_the_reason(rows):
@@ -81,8 +105,8 @@ def test_counts(rows):
     assert (c["hosts"], c["read"], c["unreachable"], c["failed"], c["installed"]) == (9, 7, 1, 1, 4)
     assert c["by_version"] == [{"label": "9.66.7567.1", "count": 2}, {"label": "9.66.0.0", "count": 1},
                                {"label": "9.65.7411.1", "count": 1}, {"label": "not installed", "count": 3}]
-    # the Windows host's plane is in drscout.conf, which the report does not read: "none" (issue 13)
-    assert {i["label"]: i["count"] for i in c["by_control_plane"]} == {"modernized": 0, "classic": 3, "none": 1}
+    # the Windows host's plane is read from its drscout.conf (issue 13)
+    assert {i["label"]: i["count"] for i in c["by_control_plane"]} == {"modernized": 0, "classic": 4}
     assert {i["label"]: i["count"] for i in c["registration"]} == \
         {"registered": 3, "not registered": 1, "not installed": 3}
     assert {i["label"]: i["count"] for i in c["reboot"]} == {"needed": 0, "not needed": 0, "unknown": 4}

@@ -41,7 +41,11 @@ def run(tmp_path_factory):
              "registry": {fleet.UNINSTALL: {"DisplayVersion": "9.66.7567.1"},
                           fleet.PRODUCT: {"Version": "9.66.0.0", "Build_Number": "7567",
                                           "PostInstallActions": "Succeeded", "AgentConfigurationStatus": "Succeeded",
-                                          "Reboot_Required": "1", "CSType": "CSLegacy"}}}
+                                          "Reboot_Required": "1", "CSType": "CSPrime",
+                                          "InstallDirectory": fleet.INSTALL_DIR}},
+             # drscout.conf, where the control plane and the CS really are (reference §2.5 [R2])
+             "files": {fleet.DRSCOUT: "[vxagent]\r\nVmPlatform=VmWare\r\n\r\n[vxagent.transport]\r\n"
+                                      "Hostname=10.89.77.5\r\nPort=443\r\n"}}
     win_b = {"facts": {"distribution": "Microsoft Windows Server 2022 Standard",
                        "distribution_version": "10.0.20348.0"}, "registry": {}}
     windows = {"ansible_connection": "local", "ansible_facts_modules": ["ansible.windows.setup"]}
@@ -88,8 +92,10 @@ def test_json_rows(run):
     assert rows["no-python"]["status"] == "failed" and "interpreter" in rows["no-python"]["message"]
     assert rows["local-linux"]["status"] == "ok" and rows["local-linux"]["platform"] == "linux"
     a, b = rows["win-a"], rows["win-b"]
+    # No CSType in drscout.conf: CSLegacy (SetupHelper.cs:3429-3479); the registry's CSType is not read.
     assert (a["platform"], a["os_token"], a["installed"], a["version"], a["registered"], a["reboot_required"],
-            a["control_plane"]) == ("windows", "Windows", True, "9.66.7567.0", True, None, None)
+            a["control_plane"], a["cs_address"]) == ("windows", "Windows", True, "9.66.7567.0", True, None,
+                                                     "classic", "10.89.77.5")
     assert (b["platform"], b["os"], b["installed"]) == ("windows", "Microsoft Windows Server 2022 Standard", False)
     assert doc["counts"]["hosts"] == 5 and doc["counts"]["unreachable"] == 1 and doc["counts"]["failed"] == 1
 

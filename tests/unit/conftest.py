@@ -109,6 +109,7 @@ class FakeHost(object):
             os.makedirs(path)
         self.calls = []
         self.systemctl_calls = []
+        self.token_checks = []
         # behaviour knobs
         self.install_rc = None          # None: 0 for a fresh install, 98 otherwise
         self.install_writes_state = True
@@ -187,8 +188,9 @@ class FakeHost(object):
 
     # --- packages --------------------------------------------------------------------------
     def package(self, version='9.66.0.0', build=7567, token='RHEL8-64', name_version=None, name_token=None,
-                member_prefix='./', vx_version=None):
-        """A real tarball laid out like the vendor's (reference §1.1)."""
+                member_prefix='./', vx_version=None, os_details_says=None):
+        """A real tarball laid out like the vendor's (reference §1.1); its OS_details.sh prints the
+        package's token (``os_details_says``: another answer; ``False``: no OS_details.sh)."""
         name = 'Microsoft-ASR_UA_%s_%s_GA_20Sep2025_release.tar.gz' % (name_version or version, name_token or token)
         path = os.path.join(self.packages, name)
         if vx_version is None:
@@ -199,9 +201,11 @@ class FakeHost(object):
             ('install', '#!/bin/sh\n# stand-in: the unit tests emulate it\nexit 0\n', 0o755),
             ('uninstall.sh', '#!/bin/sh\nexit 0\n', 0o755),
             ('install_vx', '#!/bin/sh\nexit 0\n', 0o755),
-            ('OS_details.sh', '#!/bin/sh\necho %s\n' % token, 0o755),
+            ('OS_details.sh', '#!/bin/sh\n[ $# -gt 0 ] && echo %s\nexit 0\n' % (os_details_says or token), 0o755),
             ('Third-Party_Notices.txt', 'notices\n', 0o644),
         ]
+        if os_details_says is False:
+            members = [m for m in members if m[0] != 'OS_details.sh']
         with tarfile.open(path, 'w:gz') as tar:
             for member, text, mode in members:
                 data = text.encode('utf-8')
@@ -216,8 +220,10 @@ class FakeHost(object):
         argv = [str(a) for a in argv]
         program = os.path.basename(argv[0])
         # service checks are kept apart from the vendor programs the tests count
-        (self.systemctl_calls if program == 'systemctl' else self.calls).append({'argv': list(argv), 'cwd': cwd})
-        if program == 'tar':
+        # service checks and the package's read-only OS_details.sh are kept apart from the vendor programs the tests count
+        calls = {'systemctl': self.systemctl_calls, 'OS_details.sh': self.token_checks}.get(program, self.calls)
+        calls.append({'argv': list(argv), 'cwd': cwd})
+        if program in ('tar', 'OS_details.sh'):  # OS_details.sh: the extracted package's own, run for real
             proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             out, err = proc.communicate()
             return proc.returncode, out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace')

@@ -16,7 +16,7 @@ Plain HTTP (the real CS speaks HTTPS on 443). Endpoints:
 * ``DELETE /registrations`` -> 200, forgets everything (lab reset).
 * ``POST /sourceconfig`` with the "Agent Config Input" string (``AzureRcmCli
   --getagentconfiginput`` of the double) -> 200 a config.json for the modernized configurator:
-  ``{"ApplianceFqdn", "AppliancePort", "BiosId", "Fqdn"}`` (a stand-in for the appliance).
+  ``{..., "BiosId", "Fqdn", "ClientCertificate", "RcmProxyTransportSettings"}`` (a stand-in for the appliance).
 
 State lives in ``<state-dir>/registrations.json`` (rewritten atomically on every change) and the
 listening address in ``<state-dir>/server.json`` (``--port 0`` picks a free port). The passphrase
@@ -205,8 +205,8 @@ class Handler(BaseHTTPRequestHandler):
     def _sourceconfig(self, raw):
         """A stand-in for the appliance's config maker: the agent's input (``getagentconfiginput:<base64>``
         of ``{"BiosId", "Fqdn"}``, agent source AgentConfig.h lines 35-51) -> a config.json with the
-        BiosId and Fqdn it was made for (AgentConfig.h lines 64-108) and what the double's configurator
-        reads (ApplianceFqdn, AppliancePort)."""
+        BiosId and Fqdn it was made for, a client certificate and this server as the RCM proxy
+        (AgentConfig.h lines 64-108), which the double's AzureRcmCli --verifyclientauth checks."""
         text = raw.decode('utf-8', 'replace').strip()
         for prefix in ('getagentconfiginput:', 'Agent Config Input:'):
             if text.startswith(prefix):
@@ -218,11 +218,16 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(info, dict) or not info.get('BiosId'):
             self._send(400, {'error': 'expected the agent config input string (base64 JSON with BiosId)'})
             return
+        # The vendor's AgentConfiguration fields (AgentConfig.h lines 64-108); the certificate is a
+        # random token per config (the double's configurator only checks one is there).
         self._send(200, {
-            'ApplianceFqdn': self.server.appliance_fqdn,
-            'AppliancePort': self.server.server_address[1],
+            'SubscriptionId': '00000000-0000-0000-0000-00000000a5b1', 'ContainerId': 'lab-container',
+            'ContainerUniqueName': 'lab-vault', 'ResourceId': 'lab-vault-resource', 'ResourceLocation': 'lab',
             'BiosId': info['BiosId'],
             'Fqdn': info.get('Fqdn', ''),
+            'ClientCertificate': base64.b64encode(os.urandom(24)).decode('ascii'),
+            'RcmProxyTransportSettings': {'RcmProxyAddress': [self.server.appliance_fqdn],
+                                          'Port': self.server.server_address[1]},
         })
 
 
@@ -267,7 +272,7 @@ def main(argv=None):
     parser.add_argument('--passphrase-file', required=True, help='file whose first line is the passphrase')
     parser.add_argument('--state-dir', required=True, help='directory for registrations.json and server.json')
     parser.add_argument('--delay', type=float, default=0.0, help='seconds to wait before answering /register')
-    parser.add_argument('--appliance-fqdn', default=None, help='ApplianceFqdn put in /sourceconfig answers '
+    parser.add_argument('--appliance-fqdn', default=None, help='RcmProxyAddress put in /sourceconfig answers '
                         '(default: the bind address)')
     parser.add_argument('--allow-wildcard', action='store_true', help='allow binding 0.0.0.0 / ::')
     parser.add_argument('--quiet', action='store_true', help='do not log requests to stderr')

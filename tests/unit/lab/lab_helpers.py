@@ -28,7 +28,8 @@ PASSPHRASE = 'Lab-Passphrase-7f3c9a1e'
 # Config Input and the one a config.json must carry (the double's AzureRcmCli).
 MACHINE_ID = '4C4C4544-0042-3510-8052-B4C04F4D4B32'
 # A config.json made for this machine by the appliance (the fields the double's configurator reads).
-CONFIG_JSON = '{"ApplianceFqdn": "appliance.lab", "BiosId": "%s", "Fqdn": "test"}' % MACHINE_ID
+CONFIG_JSON = ('{"BiosId": "%s", "Fqdn": "test", "ClientCertificate": "Y2VydA==", '
+               '"RcmProxyTransportSettings": {"RcmProxyAddress": ["appliance.lab"], "Port": 443}}' % MACHINE_ID)
 
 
 def _kill_svagents(root):

@@ -766,7 +766,9 @@ def test_configurator_modernized_with_appliance_config(host, fake_cs):
 @pytest.mark.parametrize('content', [
     'garbage',
     '{"Appliance": "x"}',
-    '{"ApplianceFqdn": "appliance.lab", "BiosId": "00000000-0000-0000-0000-000000000000"}',  # another machine
+    CONFIG_JSON.replace(MACHINE_ID, '00000000-0000-0000-0000-000000000000'),  # another machine
+    CONFIG_JSON.replace('"ClientCertificate": "Y2VydA==", ', ''),  # no certificate
+    CONFIG_JSON.replace('"RcmProxyAddress": ["appliance.lab"], ', ''),  # no appliance
 ])
 def test_configurator_modernized_client_auth_failure_returns_98(host, content):
     """[R2] verifyclientauth fails -> 98, nothing registered, no status, CSType unchanged
@@ -780,6 +782,17 @@ def test_configurator_modernized_client_auth_failure_returns_98(host, content):
     assert host.svagents_pid() is None
 
 
+def test_configurator_modernized_accepts_the_byteswapped_bios_id(host):
+    """AgentConfigHelpers.cpp lines 40-47: the system UUID or its byte-swapped form, ignoring case."""
+    assert_rc(host.install(host.package(), *MODERNIZED), 0)
+    swapped = (MACHINE_ID[6:8] + MACHINE_ID[4:6] + MACHINE_ID[2:4] + MACHINE_ID[0:2] + '-' + MACHINE_ID[11:13]
+               + MACHINE_ID[9:11] + '-' + MACHINE_ID[16:18] + MACHINE_ID[14:16] + MACHINE_ID[18:])
+    host.write('/root/config.json', CONFIG_JSON.replace(MACHINE_ID, swapped.lower()))
+    assert_rc(host.configurator('-S', '/root/config.json', '-c', 'CSPrime', '-q'), 0)
+    assert host.kv()['AGENT_CONFIGURATION_STATUS'] == 'Succeeded'
+    assert host.drscout()['vxagent']['CSType'] == 'CSPrime'
+
+
 def test_configurator_modernized_config_missing_returns_97(host):
     assert_rc(host.install(host.package(), *MODERNIZED), 0)
     assert_rc(host.configurator('-S', '/root/none.json', '-c', 'CSPrime', '-q'), 97)  # 1 normalised (CONF:114-140)
@@ -788,7 +801,7 @@ def test_configurator_modernized_config_missing_returns_97(host):
 
 def test_configurator_modernized_bad_discovery_flag_returns_97(host):
     assert_rc(host.install(host.package(), *MODERNIZED), 0)
-    host.write('/root/config.json', '{"ApplianceFqdn": "appliance.lab", "AppliancePort": 443, "BiosId": "%s"}' % MACHINE_ID)
+    host.write('/root/config.json', CONFIG_JSON)
     assert_rc(host.configurator('-S', '/root/config.json', '-c', 'CSPrime', '-q', '-D', 'maybe'), 97)  # 1 -> 97
     assert_rc(host.configurator('-S', '/root/config.json', '-c', 'CSPrime', '-q', '-D', 'true'), 0)
     assert host.drscout()['vxagent']['IsCredentialLessDiscovery'] == '1'

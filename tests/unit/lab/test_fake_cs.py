@@ -68,8 +68,10 @@ def test_sourceconfig_from_agent_config_input(fake_cs):
     text = 'getagentconfiginput:' + base64.b64encode(json.dumps(info).encode()).decode()
     code, config = fake_cs.request('POST', '/sourceconfig', text)
     assert code == 200
-    assert config == {'ApplianceFqdn': '127.0.0.1', 'AppliancePort': fake_cs.port,
-                      'BiosId': '4C4C4544-0042-3510-8052-B4C04F4D4B32', 'Fqdn': 'web01'}
+    assert config['BiosId'] == '4C4C4544-0042-3510-8052-B4C04F4D4B32' and config['Fqdn'] == 'web01'
+    assert config['RcmProxyTransportSettings'] == {'RcmProxyAddress': ['127.0.0.1'], 'Port': fake_cs.port}
+    assert len(base64.b64decode(config['ClientCertificate'])) == 24
+    assert config['ClientCertificate'] != fake_cs.request('POST', '/sourceconfig', text)[1]['ClientCertificate']
     assert fake_cs.request('POST', '/sourceconfig', 'garbage')[0] == 400
     no_bios = 'getagentconfiginput:' + base64.b64encode(json.dumps({'Fqdn': 'x'}).encode()).decode()
     assert fake_cs.request('POST', '/sourceconfig', no_bios)[0] == 400

@@ -297,7 +297,9 @@ svagents_pid() {
     printf '%s\n' "$pid"
 }
 
-# any_svagents_running : pid file first; without a root prefix also any process named svagents.
+# any_svagents_running : pid file first; without a root prefix also any process named svagents
+# that runs in this host's root (the vendor's stop looks at its own host; the benchmark's chroot
+# hosts share one process table, so another host's svagents is not ours to wait for).
 any_svagents_running() {
     local d comm
     svagents_pid >/dev/null && return 0
@@ -305,7 +307,9 @@ any_svagents_running() {
     for d in /proc/[0-9]*; do
         [ -r "$d/comm" ] || continue
         read -r comm <"$d/comm" 2>/dev/null || continue
-        [ "$comm" = svagents ] && proc_alive "${d#/proc/}" && return 0
+        [ "$comm" = svagents ] || continue
+        [ "$d/root" -ef /proc/$$/root ] || continue
+        proc_alive "${d#/proc/}" && return 0
     done
     return 1
 }

@@ -103,11 +103,14 @@ def product_values(version='9.66.0.0', build='7567', post='Succeeded', config=No
 
 
 def drscout(cs_type='CSLegacy', hostname='10.0.0.5', port='443', platform='VmWare', host_id='hid-1'):
-    """drscout.conf as the agent keeps it; ``cs_type=None`` leaves CSType out (then CSLegacy)."""
+    """drscout.conf as the agent keeps it; ``cs_type=None`` leaves CSType out (then CSLegacy),
+    ``platform=None`` leaves VmPlatform out (then the MSI's registry value, SetupHelper.cs:990-1011)."""
     lines = ['[vxagent]']
     if cs_type is not None:
         lines.append('CSType=%s' % cs_type)
-    lines += ['VmPlatform=%s' % platform, 'HostId=%s' % host_id, '', '[vxagent.transport]',
+    if platform is not None:
+        lines.append('VmPlatform=%s' % platform)
+    lines += ['HostId=%s' % host_id, '', '[vxagent.transport]',
               'Hostname=%s' % hostname, 'Port=%s' % port, '']
     return '\r\n'.join(lines)
 

@@ -31,7 +31,8 @@ ActionModule = agent_action.ActionModule
 CLASSIC = {'installer': INSTALLER, 'control_plane': 'classic', 'cs_address': '10.0.0.5', 'passphrase': PASSPHRASE}
 MODERNIZED = {'installer': INSTALLER, 'control_plane': 'modernized', 'config': CONFIG_JSON}
 
-EXTRACT_CMD = '"%s" /q /x:"%s"' % (INSTALLER, EXTRACT_DIR)
+# Only the private copy of the installer (in the private extraction directory) is extracted.
+EXTRACT_CMD = '"%s\\%s" /q /x:"%s"' % (EXTRACT_DIR, INSTALLER.rsplit('\\', 1)[1], EXTRACT_DIR)
 INSTALL_CLASSIC = ('"%s\\UnifiedAgent.exe" /Role "MS" /InstallLocation "%s" /Platform "VmWare" /Silent /CSType CSLegacy'
                    % (EXTRACT_DIR, LOCATION))
 INSTALL_MODERN = ('"%s\\UnifiedAgentInstaller.exe" /Platform VmWare /Silent /Role MS /CSType CSPrime /InstallLocation "%s"'

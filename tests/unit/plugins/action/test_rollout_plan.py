@@ -461,3 +461,64 @@ def test_inputs_do_not_demand_the_secret_up_front(over):
     params.update(over)
     from ansible_collections.asr.mobility.plugins.plugin_utils import rollout_choice
     assert rollout_choice.input_problem(params) is None
+
+
+# --- No facts (issue 16): the one call to the host detects the token itself ----------------------
+
+NO_FACTS = {'inventory_hostname': 'h1'}
+
+
+def test_without_facts_a_converged_host_costs_one_call_and_the_host_names_the_token(installers):
+    result, calls = run(base_args(installers), [converged_plan()], task_vars=NO_FACTS)
+    assert result['converged'] is True, result
+    assert [c['module'] for c in calls] == ['asr.mobility.agent'] and calls[0]['check_mode'] is True
+    # present without a pin: no version argument; the staging directory as with facts (its safety is checked)
+    assert 'version' not in calls[0]['args'] and calls[0]['args']['installer'].startswith('/var/lib/asr-mobility/')
+    # the record names the installer the host's token chooses
+    assert result['os_token'] == 'DEBIAN12-64' and result['installer'] == NEW
+
+
+def test_without_facts_latest_pins_the_newest_and_keeps_it_when_the_host_token_agrees(installers):
+    (installers / OTHER).unlink()
+    result, calls = run(base_args(installers, state='latest'), [converged_plan()], task_vars=NO_FACTS)
+    assert result['converged'] is True and len(calls) == 1
+    assert calls[0]['args']['version'] == '9.66.7567.1'
+
+
+def test_without_facts_a_wrong_guess_is_decided_again_for_the_host_token(installers):
+    """The newest installer of the listing is for RHEL8; the host says DEBIAN12: a second check-mode call
+    with the DEBIAN12 arguments decides (never the guess's plan)."""
+    result, calls = run(base_args(installers, state='latest'), [converged_plan('9.67.1.1'), converged_plan()],
+                        task_vars=NO_FACTS)
+    assert [c['args']['version'] for c in calls] == ['9.67.1.1', '9.66.7567.1']
+    assert calls[1]['args']['installer'] == '/var/lib/asr-mobility/' + NEW
+    # a pin or state=present: one call whatever the listing holds
+    dummy, calls = run(base_args(installers, version='9.66'), [converged_plan()], task_vars=NO_FACTS)
+    assert len(calls) == 1
+    assert result['converged'] is True and result['installer'] == NEW
+
+
+def test_without_facts_the_host_token_chooses_nothing_for_latest(tmp_path):
+    (tmp_path / OTHER).write_text('x')
+    result, calls = run(base_args(tmp_path, state='latest'), [converged_plan('9.67.1.1')], task_vars=NO_FACTS)
+    assert result['converged'] is False and 'no installer for token DEBIAN12-64' in result['reason']
+
+
+def test_without_facts_an_unsupported_host_takes_the_full_path(installers):
+    plan = {'failed': True, 'msg': 'Unsupported operating system: x. Nothing was changed.', 'os_token': None}
+    result, calls = run(base_args(installers), [plan], task_vars=NO_FACTS)
+    assert result['converged'] is False and 'decision failed: Unsupported operating system' in result['reason']
+
+
+def test_without_facts_absent_records_the_host_token():
+    result, calls = run({'state': 'absent'}, [converged_plan(None, registered=False)], task_vars=NO_FACTS)
+    assert result['converged'] is True and result['os_token'] == 'DEBIAN12-64'
+    assert 'installer' not in calls[0]['args']
+
+
+def test_without_facts_windows_is_recognised_from_the_connection_and_not_asked(installers):
+    result, calls = run(base_args(installers), [], task_vars=NO_FACTS, shell='powershell')
+    assert result['converged'] is False and calls == []
+    assert 'Windows host (connection shell powershell)' in result['reason']
+    result, calls = run(base_args(installers), [], task_vars=dict(NO_FACTS, asr_mobility_os_family='Windows'))
+    assert result['converged'] is False and calls == [] and 'Windows host (asr_mobility_os_family)' in result['reason']

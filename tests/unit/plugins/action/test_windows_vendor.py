@@ -265,7 +265,7 @@ def test_a_planted_extracted_tree_is_ignored(windows_vars):
     result = run(host, dict(CLASSIC, register=False), windows_vars)
     assert not result.get('failed'), result
     assert PLANTED_DIR + '\\' not in ' '.join(host.commands())
-    assert host.commands()[0] == '"%s" /q /x:"%s"' % (INSTALLER, EXTRACT_DIR)
+    assert host.commands()[0] == '"%s\\%s" /q /x:"%s"' % (EXTRACT_DIR, INSTALLER.rsplit('\\', 1)[1], EXTRACT_DIR)
     assert host.commands()[1].startswith('"%s\\UnifiedAgent.exe" ' % EXTRACT_DIR)
     made = [c for c in host.calls if c['module'] == 'ansible.windows.win_powershell'
             and c['args']['script'] == windows_agent.NEW_PRIVATE_DIR_PS]
@@ -381,3 +381,104 @@ def test_modernized_registration_that_registers_nothing_names_the_azure_vm_case(
     assert result['failed'] is True
     assert 'AgentConfigurationStatus is Failed' in result['msg']
     assert 'Azure VM with platform VmWare' in result['msg']
+
+
+# --- 7b. the installer itself: a private, verified copy (issue 13, the Linux rule) ----------------
+
+GOOD_SHA = 'ab' * 32
+PRIVATE_COPY = EXTRACT_DIR + '\\' + INSTALLER.rsplit('\\', 1)[1]
+
+
+def verified_host(staged_sha):
+    """A fresh host whose staged installer (in the staging directory users may write to) has ``staged_sha``."""
+    host = fresh_host()
+    host.files[INSTALLER] = {'sha256': staged_sha}
+    host.on(r'UnifiedAgent\.exe" /Role', effect=host.install_effect(config='Succeeded'))
+    return host
+
+
+def test_the_installer_is_copied_into_the_private_directory_verified_there_and_only_the_copy_runs(windows_vars):
+    host = verified_host(GOOD_SHA)
+    result = run(host, dict(CLASSIC, register=False, installer_sha256=GOOD_SHA.upper()), windows_vars)
+    assert not result.get('failed'), result
+    args = [(c['module'], c['args']) for c in host.calls]
+    made = args.index(('ansible.windows.win_powershell', {
+        'script': windows_agent.NEW_PRIVATE_DIR_PS, 'parameters': {'Directory': EXTRACT_DIR}, 'error_action': 'stop'}))
+    copy = args.index(('ansible.windows.win_copy', {'src': INSTALLER, 'dest': PRIVATE_COPY, 'remote_src': True}))
+    hashed = args.index(('ansible.windows.win_stat', {
+        'path': PRIVATE_COPY, 'get_checksum': True, 'checksum_algorithm': 'sha256'}))
+    assert made < copy < hashed
+    # Only the private copy is extracted; the staged file is never run.
+    assert host.commands()[0] == '"%s" /q /x:"%s"' % (PRIVATE_COPY, EXTRACT_DIR)
+    assert not [c for c in host.commands() if c.startswith('"%s"' % INSTALLER)]
+    assert not [f for f in host.files if f.startswith(EXTRACT_DIR)]
+
+
+def test_an_installer_swapped_after_verification_is_refused_and_nothing_runs(windows_vars):
+    host = verified_host('cd' * 32)  # someone replaced the staged file after the controller verified it
+    result = run(host, dict(CLASSIC, register=False, installer_sha256=GOOD_SHA), windows_vars)
+    assert result['failed'] is True
+    msg = result['msg']
+    assert 'win1' in msg and INSTALLER in msg and PRIVATE_COPY in msg
+    assert GOOD_SHA in msg and 'cd' * 32 in msg
+    assert 'Nothing was run' in msg and 'run again' in msg
+    assert host.commands() == []  # neither extracted nor installed
+    assert result['changed'] is False
+    assert not [f for f in host.files if f.startswith(EXTRACT_DIR)]
+    assert {'path': EXTRACT_DIR, 'state': 'absent'} in [c['args'] for c in host.calls]
+
+
+def test_a_failed_private_copy_is_refused_and_the_directory_removed(windows_vars):
+    host = verified_host(GOOD_SHA)
+    host.fail_modules['ansible.windows.win_copy'] = {'failed': True, 'msg': 'Access is denied'}
+    result = run(host, dict(CLASSIC, register=False, installer_sha256=GOOD_SHA), windows_vars)
+    assert result['failed'] is True
+    assert 'Access is denied' in result['msg'] and INSTALLER in result['msg']
+    assert host.commands() == []
+    assert {'path': EXTRACT_DIR, 'state': 'absent'} in [c['args'] for c in host.calls]
+
+
+def test_without_a_sha256_the_private_copy_still_is_what_runs(windows_vars):
+    host = verified_host(GOOD_SHA)
+    result = run(host, dict(CLASSIC, register=False), windows_vars)
+    assert not result.get('failed'), result
+    assert host.commands()[0] == '"%s" /q /x:"%s"' % (PRIVATE_COPY, EXTRACT_DIR)
+    assert 'ansible.windows.win_copy' in host.modules
+
+
+# --- the platform the agent is installed for (issue 13) ----------------------------------------------
+
+PRODUCTS_KEY = 'HKLM:\\SOFTWARE\\Wow6432Node\\InMage Systems\\Installed Products'
+
+
+@pytest.mark.parametrize('drscout_platform, registry_platform, expected', [
+    (None, 'Azure', 'Azure'),      # no VmPlatform in drscout.conf: the MSI's value (SetupHelper.cs:990-1011)
+    ('VmWare', 'Azure', 'VmWare'),  # drscout.conf first, as the installer decides (InstallationOperations.cs:169-174)
+    (None, None, None),
+])
+def test_the_installed_platform_is_read_where_the_msi_writes_it(windows_vars, drscout_platform, registry_platform,
+                                                                expected):
+    host = installed_host()
+    host.logs[DRSCOUT] = drscout(platform=drscout_platform)
+    if registry_platform:
+        # UnifiedAgentMSI/Product.wxs:893-897: Platform under the parent key (32-bit component: Wow6432Node).
+        host.registry[PRODUCTS_KEY] = {'Platform': registry_platform}
+    result = run(host, CLASSIC, windows_vars)
+    assert not result.get('failed'), result
+    assert result['platform_before'] == expected
+    # The registry value is the fallback: read only when drscout.conf has no VmPlatform.
+    read = [c['args'] for c in host.calls if c['module'] == 'ansible.windows.win_reg_stat']
+    assert ({'path': PRODUCTS_KEY} in read) is (drscout_platform is None)
+    assert windows_agent.PRODUCTS_KEY == PRODUCTS_KEY and windows_agent.PRODUCT_KEY == PRODUCTS_KEY + '\\5'
+
+
+def test_modernized_registration_that_registers_nothing_on_an_azure_platform_agent(windows_vars):
+    """The "Azure VM with platform VmWare" hint is only for an agent installed for VmWare."""
+    host = installed_host(cs_type='CSPrime', config='Failed')
+    host.logs[DRSCOUT] = drscout(cs_type='CSPrime', platform='Azure')
+    host.on(r'UnifiedAgentConfigurator\.exe', rc=0)
+    result = run(host, MODERNIZED, windows_vars)
+    assert result['failed'] is True
+    assert 'AgentConfigurationStatus is Failed' in result['msg']
+    assert 'Azure VM with platform VmWare' not in result['msg']
+    assert 'installed for platform Azure' in result['msg']

@@ -356,3 +356,18 @@ def test_missing_cstype_is_classic_like_the_vendor():
     """unifiedagent/templates/install:1694-1697: no or odd CSType in drscout.conf means CSLegacy."""
     state = linux_state(VX_AFTER_UPGRADE, DRSCOUT_CLASSIC_REGISTERED.replace('CSType=CSLegacy\n', ''))
     assert state['control_plane'] == 'classic' and state['registered'] is True
+
+
+def test_windows_platform_drscout_first_then_the_msi_registry_value():
+    """The platform the agent is installed for, in the vendor installer's own order
+    (UnifiedAgentInstaller/InstallationOperations.cs:169-174, InstallActionProcessor.cs:88-92):
+    drscout.conf ``[vxagent] VmPlatform`` (SetupHelper.cs:1116-1135), else ``Platform`` under
+    ``InMage Systems\\Installed Products`` (written by the MSI, UnifiedAgentMSI/Product.wxs:893-897;
+    read by SetupHelper.GetAgentInstalledPlatform, SetupHelper.cs:990-1011)."""
+    no_platform = '[vxagent]\nCSType=CSLegacy\n'
+    with_platform = '[vxagent]\nCSType=CSLegacy\nVmPlatform=VmWare\n'
+    assert windows_state(True, REGISTRY, no_platform, {'Platform': 'Azure'})['platform'] == 'Azure'
+    assert windows_state(True, REGISTRY, None, {'Platform': 'VmWare'})['platform'] == 'VmWare'
+    assert windows_state(True, REGISTRY, with_platform, {'Platform': 'Azure'})['platform'] == 'VmWare'
+    assert windows_state(True, REGISTRY, no_platform, {})['platform'] is None
+    assert windows_state(False, REGISTRY, None, {'Platform': 'Azure'})['platform'] is None

@@ -946,3 +946,40 @@ def test_an_oserror_while_acting_is_reported_and_rolled_back(host, run_module, m
     assert 'register failed' in result['msg'] and 'No space left on device' in result['msg']
     assert 'rolled back' in result['rollback']
     assert not host.exists('/usr/local/.vx_version')
+
+
+# ---------------------------------------------------------------------------------------------
+# The package's own OS_details.sh confirms the token before ./install runs (issue 12, item 6):
+# the vendor's installer runs `OS=$($PWD/OS_details.sh 1)` (unifiedagent/templates/install:45) and
+# aborts with 149 unless the package is built for that OS (:896-901).
+# ---------------------------------------------------------------------------------------------
+def test_package_os_details_confirms_the_token_before_install(host, run_module):
+    failed, result = run_module(agent.main, classic(host))
+    assert not failed, result
+    assert [c['argv'][1:] for c in host.token_checks] == [['1']]
+    # run from the private extraction directory, before the installer
+    assert os.path.basename(host.token_checks[0]['cwd']).startswith('asr-mobility-x-')
+
+
+def test_package_os_details_disagreeing_is_refused_before_the_installer(host, run_module):
+    installer = host.package(os_details_says='OL8-64')
+    failed, result = run_module(agent.main, classic(host, installer=installer))
+    assert failed, result
+    assert "OS_details.sh says this host is OL8-64" in result['msg']
+    assert 'chose the installer for RHEL8-64' in result['msg'] and 'Nothing was run' in result['msg']
+    assert result['vendor_exit_code'] == 149 and result['changed'] is False
+    assert 'install' not in host.programs() and host.state_kv() is None
+    assert_work_dir_clean(host)
+
+
+def test_package_os_details_printing_nothing_is_refused(host, run_module):
+    installer = host.package(os_details_says=' ')
+    failed, result = run_module(agent.main, classic(host, installer=installer))
+    assert failed and 'says this host is no supported OS (it printed nothing)' in result['msg'], result
+    assert 'install' not in host.programs()
+
+
+def test_package_without_os_details_installs(host, run_module):
+    failed, result = run_module(agent.main, classic(host, installer=host.package(os_details_says=False)))
+    assert not failed, result
+    assert host.token_checks == [] and 'install' in host.programs()

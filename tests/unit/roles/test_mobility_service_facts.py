@@ -1,0 +1,34 @@
+"""Issue 16: a converged Linux host costs one module round trip in total.
+
+The deploy playbook gathers no facts; the role's fast path (asr.mobility.rollout_plan) decides with
+the token the host detects itself, and only a host that takes the full path gathers the minimal
+facts that path reads (the token for the installer choice, the platform data, the kernel check)."""
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[3]
+ROLE = ROOT / "roles" / "mobility_service"
+
+
+def load(path):
+    return yaml.safe_load(path.read_text())
+
+
+def test_the_deploy_play_gathers_no_facts():
+    play = load(ROOT / "playbooks" / "deploy_mobility.yml")[0]
+    assert play["gather_facts"] is False
+    assert "gather_subset" not in play
+
+
+def test_the_full_path_gathers_the_minimal_facts_first_and_only_when_missing():
+    first = load(ROLE / "tasks" / "rollout.yml")[0]
+    assert first["ansible.builtin.gather_facts"] == {"gather_subset": ["!all", "min"]}
+    assert first["when"] == "ansible_facts['distribution'] is not defined"
+
+
+def test_the_fast_path_runs_before_any_fact_is_read():
+    tasks = load(ROLE / "tasks" / "main.yml")[0]["block"]
+    assert "asr.mobility.rollout_plan" in tasks[0]
+    text = (ROLE / "tasks" / "main.yml").read_text()
+    assert "ansible_facts" not in text

@@ -58,6 +58,10 @@ class WindowsHostModel(object):
     """``model.<module name>(args) -> result``; ``strict``: an unknown command or script raises
     ``NoRule`` (unit tests) instead of answering a failed result (the stand-in)."""
 
+    def pause(self, waiting):
+        """Called when a program starts (``True``) and stops (``False``) waiting for ``hold_until``: a
+        host that other runs share (the contract stand-in) lets them at it meanwhile."""
+
     def __init__(self, host, strict=False):
         self.host = host
         self.strict = strict
@@ -214,9 +218,11 @@ class WindowsHostModel(object):
                     return {'failed': True, 'changed': False, 'rc': int(rule['start_error']),
                             'msg': "Failed to run: '%s': The system cannot find the file specified" % cmd}
                 if rule.get('hold_until'):  # a long-running program: another run may act meanwhile
+                    self.pause(True)
                     deadline = time.time() + 300
                     while not os.path.exists(rule['hold_until']) and time.time() < deadline:
                         time.sleep(0.2)
+                    self.pause(False)
                 rc = int(rule.get('rc', 0))
                 if rule.get('check_config') and not self._config_for_this_host(cmd):
                     rc = 19  # reference §2.4: 19 bad source config file (the agent: RCM_CLIENT_INVALID_SOURCE_CONFIG_BIOS_ID_OR_FQDN)

@@ -70,6 +70,21 @@ class FakeHost(WindowsHostModel):
     """The stand-in's host: the shared model, answering a failed result for a command or script the
     scenario has no rule for (``WindowsHostModel(strict=False)``)."""
 
+    lock = None
+    state_path = None
+
+    def pause(self, waiting):
+        """While a program waits (``hold_until``) other calls may use the host: save and unlock,
+        then lock and read back what they changed."""
+        if self.lock is None:
+            return
+        if waiting:
+            _save(self.state_path, self.host)
+            fcntl.flock(self.lock, fcntl.LOCK_UN)
+        else:
+            fcntl.flock(self.lock, fcntl.LOCK_EX)
+            self.host = _load(self.state_path)
+
 
 def main(args_path):
     with open(args_path) as handle:
@@ -89,6 +104,7 @@ def main(args_path):
     lock = open(state_path + '.lock', 'a')
     fcntl.flock(lock, fcntl.LOCK_EX)
     host = FakeHost(_load(state_path))
+    host.lock, host.state_path = lock, state_path
     handler = getattr(host, module, None)
     if handler is None:
         result = {'failed': True, 'msg': 'stand-in: module %s is not simulated' % module}

@@ -38,3 +38,13 @@ def test_a_failed_run_never_meets_a_target():
     bench = load_bench()
     rows = [row("floor"), row("rerun", wall=1.0, rc=2, failed=["h001"])]
     assert {verdict for what, n, _v, _l, verdict in bench.targets(rows) if n == 10} == {"missed"}
+
+
+def test_the_windows_row_is_measured_when_the_contract_run_gave_a_count():
+    bench = load_bench()
+    rows = [row("floor"), row("rerun")]
+    windows = "converged rerun (Windows): module round trips per host"
+    assert [v for what, _n, _m, _l, v in bench.targets(rows, 8) if what == windows] == ["missed"]
+    assert [v for what, _n, _m, _l, v in bench.targets(rows, 2) if what == windows] == ["met"]
+    assert [(m, v) for what, _n, m, _l, v in bench.targets(rows, "the contract run failed: x") if what == windows] == [
+        ("the contract run failed: x", "not measured")]

@@ -7,22 +7,18 @@ log (/var/log/asr-double/runs.log) shows which vendor programs ran — none, exc
 passphrase, where the fresh install is rolled back.
 """
 
-import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from labkit import INVENTORY, REPO, RUNS_LOG, VENV_BIN, build_installer, lab_passphrase, on_host, sh, write_sums
+
 BUILD = REPO / 'build' / 'bad-input'
-VENV_BIN = REPO / '.venv' / 'bin'
-INVENTORY = REPO / 'inventories' / 'lab'
-VERSION = '9.66.7567.1'
 HOSTS = {
     'bad-deb12': 'debian12',
     'bad-deb13': 'debian13',
@@ -32,26 +28,7 @@ HOSTS = {
     'bad-216': 'debian12',
     'bad-kill': 'debian12',
 }
-RUNS_LOG = '/var/log/asr-double/runs.log'
-
 pytestmark = pytest.mark.skipif(shutil.which('podman') is None, reason='podman is not installed')
-
-
-def sh(*argv, check=True, **kw):
-    return subprocess.run([str(a) for a in argv], check=check, capture_output=True, text=True, **kw)
-
-
-def build_installer(token, out_dir, version=VERSION):
-    sh(sys.executable, REPO / 'tests/lab/double/build_installer.py', '--version', version, '--token', token,
-       '--out-dir', out_dir)
-    return next(Path(out_dir).glob('Microsoft-ASR_UA_%s_%s_*' % (version, token)))
-
-
-def write_sums(directory):
-    lines = []
-    for path in sorted(Path(directory).glob('Microsoft-ASR_UA_*')):
-        lines.append('%s  %s' % (hashlib.sha256(path.read_bytes()).hexdigest(), path.name))
-    (Path(directory) / 'SHA256SUMS').write_text('\n'.join(lines) + '\n')
 
 
 @pytest.fixture(scope='session')
@@ -82,17 +59,13 @@ def lab():
         handle.write(b'tampered')
 
     passphrase = BUILD / 'cs.passphrase'
-    view = sh(VENV_BIN / 'ansible-vault', 'view', '--vault-password-file', INVENTORY / 'vault-password.lab',
-              INVENTORY / 'group_vars/asr_mobility/vault.yml')
-    secret = [l.split(':', 1)[1].strip() for l in view.stdout.splitlines() if l.startswith('vault_asr_mobility_passphrase')]
-    passphrase.write_text(secret[0] + '\n')
-    passphrase.chmod(0o600)
+    secret = lab_passphrase(passphrase)
 
     sh(sys.executable, REPO / 'tests/lab/images/build.py', '--only', *sorted(set(HOSTS.values())), 'svc')
     hosts = ','.join('%s=%s' % item for item in HOSTS.items())
     sh(sys.executable, REPO / 'tests/lab/lab.py', 'up', '--hosts', hosts, '--cs-passphrase-file', passphrase,
        '--mirror-dir', mirror, '--inventory', INVENTORY / 'hosts.yml')
-    yield {'mirror': mirror, 'wrong': wrong, 'tampered': tampered, 'secret': secret[0]}
+    yield {'mirror': mirror, 'wrong': wrong, 'tampered': tampered, 'secret': secret}
     sh(sys.executable, REPO / 'tests/lab/lab.py', 'down', check=False)
 
 
@@ -107,10 +80,6 @@ def deploy(host, extra, venv_bin=VENV_BIN, background=False):
     if background:
         return subprocess.Popen(argv, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return sh(*argv, check=False, env=env, cwd=REPO)
-
-
-def on_host(host, script):
-    return sh('podman', 'exec', 'asr-lab-' + host, 'sh', '-c', script, check=False)
 
 
 def host_untouched(host):

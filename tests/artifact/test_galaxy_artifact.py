@@ -14,7 +14,10 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-MAX_BYTES = 150 * 1024
+# The artifact is code, role, playbooks and docs only (no tests, lab or build): 182 KiB at 0.2.0 with
+# the modernized flow, the Windows host and the hardening; a jump past this bound means something
+# that should be build_ignore'd got in.
+MAX_BYTES = 200 * 1024
 TOP_LEVEL = {'plugins', 'roles', 'playbooks', 'meta', 'docs', 'changelogs', 'README.md', 'LICENSE',
              'CHANGELOG.rst', 'MANIFEST.json', 'FILES.json'}
 

@@ -229,10 +229,12 @@ def test_dict_config_from_a_216_controller_registers_with_json(lab):
     reset(host)
     # What the agent reads (AzureRcmCli, linux_agent.read_identity): product_uuid, else dmidecode.
     bios_id = on_host(host, 'cat /sys/class/dmi/id/product_uuid 2>/dev/null || '
-                            '/usr/sbin/dmidecode -s system-uuid 2>/dev/null').stdout.strip()
+                            '/usr/sbin/dmidecode -s system-uuid 2>/dev/null | grep -v "^#"').stdout.strip()
     assert bios_id, 'the lab host has no system UUID'
     certificate = 'Lab-Client-Certificate-Never-Logged-216'
-    config = {'BiosId': bios_id, 'ApplianceFqdn': 'appliance.lab.example', 'ClientCertificate': certificate}
+    # The vendor's AgentConfiguration fields the double's AzureRcmCli --verifyclientauth checks.
+    config = {'BiosId': bios_id, 'ClientCertificate': certificate,
+              'RcmProxyTransportSettings': {'RcmProxyAddress': ['appliance.lab.example'], 'Port': 443}}
     result = deploy(host, {'mobility_service_control_plane': 'modernized', 'mobility_service_config_source': 'inline',
                            'mobility_service_config': json.dumps(config)}, venv_bin=VENV216_BIN)
     output = result.stdout + result.stderr

@@ -168,24 +168,32 @@ def prepare(scenario, workdir):
             'installers': installers}
 
 
-def _appliance(appliance, workdir):
-    """The replication appliance of issue 14: a second stand-in host with its own state file
-    (``appliance.json``), reached through an interpreter wrapper that points the stand-in at it;
-    ``unreachable: true`` gives it an SSH address nothing listens on (loopback port 9)."""
-    if appliance.get('unreachable'):
-        return ('appliance1 ansible_connection=ssh ansible_host=127.0.0.1 ansible_port=9 ansible_user=nobody '
-                "ansible_ssh_common_args='-o ConnectTimeout=3 -o StrictHostKeyChecking=no' asr_mobility_os_family=Windows")
-    host = copy.deepcopy(appliance.get('host') or {})
+def standin_host(workdir, name, host, os_family='Windows', unreachable=False, log=None):
+    """A second stand-in host ``name`` (the replication appliance of issue 14) with its own state file
+    (``<workdir>/appliance.json``, 0600), reached through an interpreter wrapper that points the
+    stand-in at it (and at ``log`` when given; else the run's ``ASR_CONTRACT_LOG``). Returns its
+    inventory variables; ``unreachable``: an SSH address nothing listens on (loopback port 9)."""
     state = os.path.join(workdir, 'appliance.json')
     with open(state, 'w') as handle:
         json.dump(host, handle, indent=1, sort_keys=True)
+    os.chmod(state, 0o600)
     wrapper = os.path.join(workdir, 'appliance-python')
     with open(wrapper, 'w') as handle:
-        handle.write('#!/bin/sh\nASR_CONTRACT_STATE=%s ASR_CONTRACT_HOST=appliance1 exec %s "$@"\n'
-                     % (state, sys.executable))
+        handle.write('#!/bin/sh\nASR_CONTRACT_STATE=%s %sASR_CONTRACT_HOST=%s exec %s "$@"\n'
+                     % (state, 'ASR_CONTRACT_LOG=%s ' % log if log else '', name, sys.executable))
     os.chmod(wrapper, 0o755)
-    return ('appliance1 ansible_connection=local ansible_python_interpreter=%s asr_mobility_os_family=%s'
-            % (wrapper, appliance.get('os_family', 'Windows')))
+    if unreachable:
+        return {'ansible_connection': 'ssh', 'ansible_host': '127.0.0.1', 'ansible_port': 9, 'ansible_user': 'nobody',
+                'ansible_ssh_common_args': '-o ConnectTimeout=3 -o StrictHostKeyChecking=no',
+                'asr_mobility_os_family': os_family}
+    return {'ansible_connection': 'local', 'ansible_python_interpreter': wrapper, 'asr_mobility_os_family': os_family}
+
+
+def _appliance(appliance, workdir):
+    """The scenario's ``appliance:`` as the inventory line of ``appliance1`` (``standin_host``)."""
+    variables = standin_host(workdir, 'appliance1', copy.deepcopy(appliance.get('host') or {}),
+                             os_family=appliance.get('os_family', 'Windows'), unreachable=appliance.get('unreachable'))
+    return 'appliance1 ' + ' '.join("%s=%s" % (k, "'%s'" % v if ' ' in str(v) else v) for k, v in variables.items())
 
 
 def normalize(call, workdir, constants):

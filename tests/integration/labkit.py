@@ -1,6 +1,7 @@
 """Helpers the lab integration suites share: commands, installers, the lab vault's secret, hosts."""
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +34,8 @@ def lab_passphrase(path):
     """The lab vault's passphrase (the fake CS's), written 0600 to ``path``; returns it."""
     view = sh(VENV_BIN / 'ansible-vault', 'view', '--vault-password-file', INVENTORY / 'vault-password.lab',
               INVENTORY / 'group_vars/asr_mobility/vault.yml')
-    secret = [l.split(':', 1)[1].strip() for l in view.stdout.splitlines() if l.startswith('vault_asr_mobility_passphrase')]
+    secret = [line.split(':', 1)[1].strip() for line in view.stdout.splitlines()
+              if line.startswith('vault_asr_mobility_passphrase')]
     Path(path).write_text(secret[0] + '\n')
     Path(path).chmod(0o600)
     return secret[0]
@@ -41,3 +43,12 @@ def lab_passphrase(path):
 
 def on_host(host, script):
     return sh('podman', 'exec', 'asr-lab-' + host, 'sh', '-c', script, check=False)
+
+
+def ansible_env(collections=None):
+    """The environment a lab suite runs ansible-playbook with: this checkout's collections (``collections``
+    first when given, e.g. the stand-in appliance's tree), the lab vault's password file, no colour."""
+    path = str(REPO / 'build' / 'collections')
+    return dict(os.environ, ANSIBLE_COLLECTIONS_PATH='%s:%s' % (collections, path) if collections else path,
+                ANSIBLE_VAULT_PASSWORD_FILE=str(INVENTORY / 'vault-password.lab'), ANSIBLE_FORCE_COLOR='false',
+                ANSIBLE_NOCOLOR='1')

@@ -8,7 +8,6 @@ passphrase, where the fresh install is rolled back.
 """
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +15,8 @@ import time
 
 import pytest
 
-from labkit import INVENTORY, REPO, RUNS_LOG, VENV_BIN, build_installer, lab_passphrase, on_host, sh, write_sums
+from labkit import (INVENTORY, REPO, RUNS_LOG, VENV_BIN, ansible_env, build_installer, lab_passphrase, on_host, sh,
+                    write_sums)
 
 BUILD = REPO / 'build' / 'bad-input'
 HOSTS = {
@@ -70,9 +70,7 @@ def lab():
 
 
 def deploy(host, extra, venv_bin=VENV_BIN, background=False):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(REPO / 'build' / 'collections'),
-               ANSIBLE_VAULT_PASSWORD_FILE=str(INVENTORY / 'vault-password.lab'), ANSIBLE_FORCE_COLOR='false',
-               ANSIBLE_NOCOLOR='1')
+    env = ansible_env()
     extra_file = BUILD / ('%s.json' % host)
     extra_file.write_text(json.dumps(extra))
     argv = [str(venv_bin / 'ansible-playbook'), '-i', str(INVENTORY), str(REPO / 'playbooks/deploy_mobility.yml'),

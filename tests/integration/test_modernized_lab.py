@@ -24,7 +24,7 @@ import sys
 import pytest
 import yaml
 
-from labkit import INVENTORY, REPO, VENV_BIN, build_installer, lab_passphrase, on_host, sh, write_sums
+from labkit import INVENTORY, REPO, VENV_BIN, ansible_env, build_installer, lab_passphrase, on_host, sh, write_sums
 
 sys.path.insert(0, str(REPO / 'tests' / 'lab'))
 sys.path.insert(0, str(REPO / 'tests' / 'runner'))
@@ -65,9 +65,7 @@ def make_appliance(name, **options):
 
 
 def playbook(name, hosts, appliance, extra, check=False):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH='%s:%s' % (appliance['tree'], REPO / 'build' / 'collections'),
-               ANSIBLE_VAULT_PASSWORD_FILE=str(INVENTORY / 'vault-password.lab'), ANSIBLE_FORCE_COLOR='false',
-               ANSIBLE_NOCOLOR='1')
+    env = ansible_env(appliance['tree'])
     extra_file = BUILD / ('extra-%s.json' % '-'.join(hosts))
     extra_file.write_text(json.dumps(extra))
     argv = [VENV_BIN / 'ansible-playbook', '-i', INVENTORY, '-i', appliance['inventory'], REPO / 'playbooks' / name,

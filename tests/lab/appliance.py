@@ -40,33 +40,18 @@ def up(directory, faults=(), program=True, os_family='Windows', unreachable=Fals
     directory = os.path.abspath(directory)
     os.makedirs(directory, exist_ok=True)
     tree = harness.collection_tree(directory)
-    state = os.path.join(directory, 'appliance.json')
     log = os.path.join(directory, 'calls.jsonl')
+    open(log, 'w').close()
     host = {
         'facts': {'ansible_os_family': 'Windows', 'ansible_distribution': 'Microsoft Windows Server 2019 Datacenter'},
         'files': {PROGRAM: {}} if program else {},
         'appliance': {'certificate': 'lab-appliance-cert-' + secrets.token_hex(16), 'address': 'appliance.lab',
                       'faults': list(faults)},
     }
-    with open(state, 'w') as handle:
-        json.dump(host, handle, indent=1, sort_keys=True)
-    os.chmod(state, 0o600)
-    open(log, 'w').close()
-    wrapper = os.path.join(directory, 'appliance-python')
-    with open(wrapper, 'w') as handle:
-        handle.write('#!/bin/sh\nASR_CONTRACT_STATE=%s ASR_CONTRACT_LOG=%s ASR_CONTRACT_HOST=%s exec %s "$@"\n'
-                     % (state, log, NAME, sys.executable))
-    os.chmod(wrapper, 0o755)
-    inventory = os.path.join(directory, 'inventory.yml')
-    if unreachable:
-        connection = ('          ansible_connection: ssh\n          ansible_host: 127.0.0.1\n          ansible_port: 9\n'
-                      '          ansible_user: nobody\n'
-                      '          ansible_ssh_common_args: -o ConnectTimeout=3 -o StrictHostKeyChecking=no\n')
-    else:
-        connection = '          ansible_connection: local\n          ansible_python_interpreter: %s\n' % wrapper
-    with open(inventory, 'w') as handle:
+    variables = harness.standin_host(directory, NAME, host, os_family=os_family, unreachable=unreachable, log=log)
+    with open(os.path.join(directory, 'inventory.yml'), 'w') as handle:
         handle.write('all:\n  children:\n    replication_appliances:\n      hosts:\n        %s:\n%s'
-                     '          asr_mobility_os_family: %s\n' % (NAME, connection, os_family))
+                     % (NAME, ''.join('          %s: %s\n' % (k, json.dumps(v)) for k, v in variables.items())))
     return tree
 
 

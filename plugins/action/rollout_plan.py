@@ -53,7 +53,7 @@ def _argument_spec():
     is an input problem the full path words) and empty defaults for the role's empty variables. The
     installer path and work directory are the plugin's to compute, not inputs."""
     spec = agent_argument_spec()
-    for name in ('installer', 'work_dir', 'rollback_on_failure'):
+    for name in ('installer', 'work_dir', 'rollback_on_failure', 'preflight'):
         del spec[name]
     for option in spec.values():
         option.pop('choices', None)
@@ -86,7 +86,11 @@ ARGUMENT_SPEC = _argument_spec()
 
 
 class NotConverged(Exception):
-    """The fast path cannot say "nothing to do": the full path decides and reports."""
+    """The fast path cannot say "nothing to do": the full path decides and reports. ``choice``: what the
+    full path's first step (mode=choose) would return, when the fast path could work it out from what
+    the host said (the full path then gathers no facts and does not choose again)."""
+
+    choice = None
 
 
 def input_problem(params, windows=False):
@@ -122,20 +126,23 @@ class ActionModule(AsrAction):
             result.update(self._decide(params, task_vars))
         except NotConverged as exc:
             result['reason'] = to_text(exc)
+            if exc.choice is not None:
+                result['choice'] = exc.choice
         return result
 
     # ----------------------------------------------------------------------------------------------
     def _windows(self, task_vars):
         return host_os_family(task_vars, connection_shell_family(self._connection))
 
-    def _choose(self, params, task_vars):
+    def _choose(self, params, task_vars, detected=None):
         """The role's full path, before it asks the host: the inputs, the token, the installer and
-        its sha256 (mode=choose). Fails with the role's message; changes nothing."""
+        its sha256 (mode=choose). Fails with the role's message; changes nothing. ``detected``: the
+        host's own token decision (the fast path's call returned it) instead of the facts."""
         family = self._windows(task_vars)[0]
         problem = input_problem(params, windows=family == WINDOWS)
         if problem:
             raise problem
-        detected = rollout_choice.host_token(task_vars.get('ansible_facts') or {}, params)
+        detected = rollout_choice.host_token(task_vars.get('ansible_facts') or {}, params, detected=detected)
         out = {'os': detected, 'installer': {}, 'installer_sha256': '', 'os_family': family}
         if params['state'] == 'absent':
             return out
@@ -248,7 +255,23 @@ class ActionModule(AsrAction):
             if self._agent_args(params, choice, None) != self._agent_args(params, guess, None):
                 plan = self._check_mode_plan(params, choice, task_vars)
                 token = plan.get('os_token') or token
-        return self._converged(params, task_vars, plan, token, choice, absent)
+        try:
+            return self._converged(params, task_vars, plan, token, choice, absent)
+        except NotConverged as exc:
+            exc.choice = self._handoff(params, task_vars, plan)
+            raise
+
+    def _handoff(self, params, task_vars, plan):
+        """What ``mode: choose`` would return, from the token decision the host made in this call
+        (``plan['os']``), or None when the full path must choose itself: the call failed, the OS is not
+        one the role goes on with, the input or config source has a problem it words, or the installers
+        are listed on the host (their checksum file would cost another round trip)."""
+        if plan.get('failed') or not plan.get('os') or params['installer_source'] == 'host':
+            return None
+        try:
+            return self._choose(params, task_vars, detected=plan['os'])
+        except (Problem, NotConverged):
+            return None
 
     def _converged(self, params, task_vars, plan, token, choice, absent):
         """The fast path's answer from the check-mode plan: the record, or NotConverged with the reason."""

@@ -106,6 +106,48 @@ options:
       - On Windows, the parent of the private secret and extraction directories (default the Windows temporary
         directory); both get a fresh random name and an ACL for SYSTEM and Administrators only.
     type: path
+  preflight:
+    description:
+      - Measurements for the caller's preflight refusals, taken in check mode in the same call that
+        decides (no separate round trip), and only when an action is planned. The module refuses
+        nothing on them; it returns RV(preflight).
+      - Ignored outside check mode and on Windows hosts (the role measures nothing there).
+    type: dict
+    suboptions:
+      space:
+        description: Paths whose free space to report (in this order), as C(df -Pk) reports Available, in MB.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          path:
+            description: A path on the filesystem to measure.
+            type: str
+            required: true
+      connect:
+        description:
+          - Endpoints that must accept a TCP connection from the host, tried (again every second) for up to
+            O(preflight.timeout) seconds as C(ansible.builtin.wait_for) does. Only when a registration is planned.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          name:
+            description: The key of this endpoint in RV(preflight.reachable).
+            type: str
+            required: true
+          host:
+            description: Host name or address, resolved on the host.
+            type: str
+            required: true
+          port:
+            description: TCP port.
+            type: int
+            required: true
+      timeout:
+        description: Seconds each endpoint may take.
+        type: int
+        default: 10
   rollback_on_failure:
     description:
       - When this run installed the agent on a host that had none and a later step (registration) fails,

@@ -61,23 +61,28 @@ def host_record(host, **kwargs):
 
 def package_info(path):
     """Read ``.vx_version`` out of a Linux installer package on the controller (no extraction):
-    {'version', 'os_built_for', 'build_tag'}. Lets a role refuse an installer built for another
-    token before it is copied anywhere."""
+    {'version', 'os_built_for', 'build_tag', 'supported_kernels'}. Lets a role refuse an installer
+    built for another token, or for another kernel, before it is copied anywhere.
+    ``supported_kernels`` is the text of the package's ``supported_kernels`` (None when it has none).
+    One pass over the archive, stopping once both members are read."""
+    wanted = {'./.vx_version': 'vx', '.vx_version': 'vx', './supported_kernels': 'kernels', 'supported_kernels': 'kernels'}
+    found = {}
     try:
         with tarfile.open(path, 'r:*') as archive:
-            for member in ('./.vx_version', '.vx_version'):
-                try:
-                    handle = archive.extractfile(member)
-                except KeyError:
+            for member in archive:
+                what = wanted.get(member.name)
+                if what is None or what in found or not member.isfile():
                     continue
-                if handle is None:
-                    continue
-                values = parse_kv(handle.read().decode('utf-8', 'replace'))
-                return {'version': values.get('VERSION'), 'os_built_for': values.get('OS_BUILT_FOR'),
-                        'build_tag': values.get('BUILD_TAG')}
+                found[what] = archive.extractfile(member).read().decode('utf-8', 'replace')
+                if len(found) == 2:
+                    break
     except (IOError, OSError, tarfile.TarError) as exc:
         raise AnsibleFilterError('%s is not a readable installer package: %s' % (path, exc))
-    raise AnsibleFilterError('%s holds no .vx_version: not a Mobility Service installer package' % path)
+    if 'vx' not in found:
+        raise AnsibleFilterError('%s holds no .vx_version: not a Mobility Service installer package' % path)
+    values = parse_kv(found['vx'])
+    return {'version': values.get('VERSION'), 'os_built_for': values.get('OS_BUILT_FOR'),
+            'build_tag': values.get('BUILD_TAG'), 'supported_kernels': found.get('kernels')}
 
 
 def summary_rows(hostvars, hosts):

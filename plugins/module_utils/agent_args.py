@@ -42,6 +42,14 @@ _SPEC = dict(
     rollback_on_failure=dict(type='bool', default=True),
     lock_timeout=dict(type='int', default=600),
     keep_installers=dict(type='int'),
+    # Linux, check mode: figures for the caller's preflight refusals, measured in the deciding call.
+    preflight=dict(type='dict', options=dict(
+        space=dict(type='list', elements='dict', default=[], options=dict(path=dict(type='str', required=True))),
+        connect=dict(type='list', elements='dict', default=[], options=dict(
+            name=dict(type='str', required=True), host=dict(type='str', required=True),
+            port=dict(type='int', required=True))),
+        timeout=dict(type='int', default=10),
+    )),
 )
 
 REQUIRED_IF = [('state', 'present', ('control_plane',)), ('state', 'latest', ('control_plane',))]

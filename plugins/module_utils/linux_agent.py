@@ -18,6 +18,7 @@ import platform
 import shutil
 import socket
 import tempfile
+import time
 
 from ansible_collections.asr.mobility.plugins.module_utils import agent_config, exit_codes, host_safety, os_tokens
 # VendorError and LOG_TAIL_LINES live in the neutral errors module; imported here for the callers of this one.
@@ -371,3 +372,26 @@ def check_version(version):
     """Validate a user's version pin early (raises ValueError)."""
     parse_version(version)
     return version
+
+
+def tcp_reachable(host, port, timeout, clock=None, pause=None):
+    """Does ``host:port`` accept a TCP connection within ``timeout`` seconds? Tried again every second
+    until then, as ``ansible.builtin.wait_for`` with ``host``/``port`` does (a refused port may open)."""
+    clock = clock or time.time
+    pause = pause or time.sleep
+    deadline = clock() + max(int(timeout), 0)
+    while True:
+        remaining = deadline - clock()
+        try:
+            conn = socket.create_connection((host, int(port)), timeout=max(min(remaining, 5), 0.5))
+            conn.close()
+            return True
+        except (socket.error, socket.timeout, OSError, ValueError):
+            if clock() + 1 > deadline:
+                return False
+            pause(1)
+
+
+def running_kernel():
+    """``uname -r``."""
+    return platform.release()

@@ -32,6 +32,7 @@ class LinuxHost(AgentHost):
         self.work_dir = work_dir
         self._agent = None
         self.token = None
+        self.detected = None
 
     @property
     def agent(self):
@@ -66,6 +67,7 @@ class LinuxHost(AgentHost):
     def detect(self, params):
         detected = linux_agent.detect_os(params.get('os_token_overrides'))
         self.token = detected.get('token')  # the package's own OS_details.sh must agree before ./install
+        self.detected = detected
         return detected
 
     def identity(self):

@@ -181,3 +181,39 @@ def kernel_check(token, kernel, supported_kernels_text=None, agent_version=None,
            'prerequisites not met, fresh install' if fresh_install else 'kernel not supported, upgrade',
            HOTFIX_HINT))
     return result
+
+
+# ------------------------------------------------------------------------------------------------
+# Space and network, measured in the call that decides (issue 16: no separate round trip for them).
+# The role words the refusals from these figures exactly as it did from ``df -Pk`` and ``wait_for``.
+
+def free_mb(statvfs_result):
+    """MB available to an unprivileged writer, as the role read it from ``df -Pk`` (the Available
+    column, in KB, integer-divided by 1024)."""
+    return (statvfs_result.f_bavail * statvfs_result.f_frsize // 1024) // 1024
+
+
+def checks_due(actions, space, connect):
+    """Which measurements the decision needs: ``(space entries, connect entries)``. Nothing when no
+    action is planned (a converged host is not measured); the endpoints only when a registration is
+    planned (``register`` among ``actions``, the action names)."""
+    if not actions:
+        return [], []
+    return list(space or []), (list(connect or []) if 'register' in actions else [])
+
+
+def measure(space, connect, timeout, statvfs, reachable):
+    """The figures for the role: ``{'free_mb': [MB or None per space entry, in order], 'space_error':
+    [error text or None], 'reachable': {name: bool}}``. ``statvfs(path)`` and ``reachable(host, port,
+    timeout)`` act on the host (injected: this function stays pure)."""
+    out = {'free_mb': [], 'space_error': [], 'reachable': {}}
+    for entry in space:
+        try:
+            out['free_mb'].append(free_mb(statvfs(entry['path'])))
+            out['space_error'].append(None)
+        except (OSError, IOError) as exc:
+            out['free_mb'].append(None)
+            out['space_error'].append('%s: %s' % (entry['path'], getattr(exc, 'strerror', None) or exc))
+    for entry in connect:
+        out['reachable'][entry['name']] = bool(reachable(entry['host'], entry['port'], timeout))
+    return out

@@ -146,6 +146,26 @@ installers_removed:
   returned: when O(keep_installers) is set and the run used the installer successfully
   type: list
   elements: str
+os:
+  description:
+    - The host's token decision as the module detected it from its release files (C(token), C(supported),
+      C(confirmed), C(reason), C(distribution), C(version), C(source), C(evidence)). Lets a role choose the
+      installer without gathering facts.
+  returned: on Linux hosts, unless the run failed before detecting the OS
+  type: dict
+kernel:
+  description: The running kernel (C(uname -r)).
+  returned: on Linux hosts
+  type: str
+  sample: 5.14.0-427.13.1.el9_4.x86_64
+preflight:
+  description:
+    - The measurements asked for with O(preflight) (check mode, an action planned). C(free_mb) lists the MB
+      available per O(preflight.space) entry in order (null when the path could not be measured, C(space_error)
+      says why); C(reachable) maps each O(preflight.connect) name to whether it answered.
+  returned: in check mode when O(preflight) is given and an action is planned
+  type: dict
+  sample: {"free_mb": [5120, 5120, 9000], "space_error": [null, null, null], "reachable": {"cs": true}}
 platform_before:
   description:
     - Platform the installed agent is installed for (C(VmWare) or C(Azure)) before the run, from C(drscout.conf)
@@ -185,10 +205,23 @@ log_tail:
   elements: str
 '''
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.asr.mobility.plugins.module_utils import agent_args, agent_lifecycle, inputs
+from ansible_collections.asr.mobility.plugins.module_utils import agent_args, agent_lifecycle, inputs, linux_agent, preflight
 from ansible_collections.asr.mobility.plugins.module_utils.linux_host import LinuxHost
+
+
+def add_preflight(result, wanted, check_mode):
+    """The space and network figures of O(preflight), measured now, in the deciding call."""
+    if not wanted or not check_mode or result.get('failed'):
+        return
+    actions = [step.get('action') for step in result.get('actions') or []]
+    space, connect = preflight.checks_due(actions, wanted.get('space'), wanted.get('connect'))
+    if space or connect:
+        result['preflight'] = preflight.measure(space, connect, wanted.get('timeout') or 10, os.statvfs,
+                                                linux_agent.tcp_reachable)
 
 
 def main():
@@ -203,6 +236,10 @@ def main():
 
     host = LinuxHost(run, work_dir=params['work_dir'])
     result = agent_lifecycle.run(host, params, check_mode=module.check_mode, diff=module._diff)
+    if host.detected is not None:
+        result['os'] = host.detected
+    result['kernel'] = linux_agent.running_kernel()
+    add_preflight(result, params.get('preflight'), module.check_mode)
     for warning in host.warnings:
         module.warn(warning)
     if result.pop('failed', False):

@@ -150,9 +150,12 @@ def os_token(facts, overrides=None):
     )
 
 
-def host_token(facts, params):
-    """The token decision for the host; raises ``Problem`` when the role must refuse the host."""
-    detected = os_token(facts, params['os_token_overrides'])
+def host_token(facts, params, detected=None):
+    """The token decision for the host; raises ``Problem`` when the role must refuse the host.
+    ``detected``: the decision the host itself made (``asr.mobility.agent`` returns it as ``os``),
+    used instead of the facts."""
+    if not detected:
+        detected = os_token(facts, params['os_token_overrides'])
     if params['state'] != 'absent' and not detected['supported']:
         raise Problem('unsupported OS: %s' % detected['reason'],
                       'Unsupported operating system: %s. %s' % (detected['reason'], UNCHANGED), os=detected)

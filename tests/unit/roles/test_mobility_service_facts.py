@@ -24,7 +24,8 @@ def test_the_deploy_play_gathers_no_facts():
 def test_the_full_path_gathers_the_minimal_facts_first_and_only_when_missing():
     first = load(ROLE / "tasks" / "rollout.yml")[0]
     assert first["ansible.builtin.gather_facts"] == {"gather_subset": ["!all", "min"]}
-    assert first["when"] == "ansible_facts['distribution'] is not defined"
+    # ... and only when the fast path's call did not already hand over the host's own token decision.
+    assert first["when"] == ["ansible_facts['distribution'] is not defined", "__mobility_service_fast_choice is none"]
 
 
 def test_the_fast_path_runs_before_any_fact_is_read():

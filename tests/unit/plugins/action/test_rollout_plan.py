@@ -522,3 +522,51 @@ def test_without_facts_windows_is_recognised_from_the_connection_and_not_asked(i
     assert 'Windows host (connection shell powershell)' in result['reason']
     result, calls = run(base_args(installers), [], task_vars=dict(NO_FACTS, asr_mobility_os_family='Windows'))
     assert result['converged'] is False and calls == [] and 'Windows host (asr_mobility_os_family)' in result['reason']
+
+
+# --- issue 16: a host that is not converged hands the full path its choice (no facts, no second choice) ---
+
+NO_FACTS = {'inventory_hostname': 'h1'}
+HOST_OS = {'token': 'DEBIAN12-64', 'supported': True, 'confirmed': False, 'reason': 'note', 'distribution': 'Debian',
+           'version': '12.5', 'source': 'release_files', 'evidence': '/etc/debian_version'}
+
+
+def test_not_converged_without_facts_hands_over_the_choice_from_the_hosts_own_token(installers):
+    (installers / 'SHA256SUMS').write_text('%s  %s\n' % ('b' * 64, NEW))
+    plan = converged_plan(actions=[{'action': 'upgrade', 'reason': 'x'}], os=HOST_OS)
+    result, calls = run(base_args(installers), [plan], task_vars=NO_FACTS)
+    assert result['converged'] is False and len(calls) == 1
+    choice = result['choice']
+    # what mode=choose returns, from the token the host detected (not from facts: there are none)
+    assert choice['os'] == HOST_OS and choice['os_family'] == 'linux'
+    assert choice['installer']['name'] == NEW and choice['installer_sha256'] == 'b' * 64
+    assert SECRET not in repr(result)
+
+
+def test_the_handed_over_choice_is_what_choose_returns_from_facts(installers):
+    (installers / 'SHA256SUMS').write_text('%s  %s\n' % ('b' * 64, NEW))
+    plan = converged_plan(actions=[{'action': 'install', 'reason': 'x'}], os=HOST_OS)
+    handed, dummy = run(base_args(installers), [plan], task_vars=NO_FACTS)
+    chosen, dummy = run(base_args(installers, mode='choose'), [])
+    for key in ('installer', 'installer_sha256', 'os_family'):
+        assert handed['choice'][key] == chosen[key]
+    assert handed['choice']['os']['token'] == chosen['os']['token']
+
+
+@pytest.mark.parametrize('plan, over', [
+    (converged_plan(failed=True, msg='refused', os=HOST_OS), {}),                     # the full path words it
+    (converged_plan(actions=[{'action': 'install', 'reason': 'x'}]), {}),            # the host said no token
+    (converged_plan(actions=[{'action': 'install', 'reason': 'x'}],
+                    os=dict(HOST_OS, supported=False, token=None, reason='Fedora')), {}),  # unsupported OS
+    (converged_plan(actions=[{'action': 'install', 'reason': 'x'}], os=HOST_OS),
+     {'config_source': 'appliance', 'control_plane': 'modernized', 'appliance': 'nowhere'}),  # a problem to word
+])
+def test_no_choice_is_handed_over_when_the_full_path_must_choose(installers, plan, over):
+    result, dummy = run(base_args(installers, **over), [plan], task_vars=NO_FACTS)
+    assert result['converged'] is False
+    assert 'choice' not in result
+
+
+def test_a_converged_host_hands_over_nothing(installers):
+    result, dummy = run(base_args(installers), [converged_plan(os=HOST_OS)], task_vars=NO_FACTS)
+    assert result['converged'] is True and 'choice' not in result

@@ -75,3 +75,19 @@ def test_os_family_is_the_action_plugins_rule(host_vars, family):
     assert os_family(host_vars) == family
     shell = host_vars.get('ansible_shell_type') or ('powershell' if 'ansible_connection' in host_vars else None)
     assert host_os_family(host_vars, shell)[0] == family
+
+
+def test_package_info_also_reads_supported_kernels_in_the_same_pass(tmp_path):
+    import io
+    import tarfile
+    from ansible_collections.asr.mobility.plugins.filter.mobility import package_info
+    path = tmp_path / 'pkg.tar.gz'
+    with tarfile.open(str(path), 'w:gz') as archive:
+        for name, text in (('./.vx_version', 'VERSION=9.66.0.0\nOS_BUILT_FOR=DEBIAN12-64\n'),
+                           ('./supported_kernels', '6.1.0-18-amd64\n')):
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    info = package_info(str(path))
+    assert info['os_built_for'] == 'DEBIAN12-64' and info['supported_kernels'] == '6.1.0-18-amd64\n'

@@ -118,3 +118,65 @@ def test_filter_is_registered_and_accepts_lines():
     assert result['supported'] is True
     result = check('5.15.0-92-generic', 'UBUNTU-22.04-64', UBUNTU_LIST, '9.66.7567.1', False)
     assert result['exit_code'] == 208
+
+
+# --- issue 16: space and endpoints measured in the deciding call ------------------------------------------
+
+class _Vfs(object):
+    def __init__(self, bavail, frsize):
+        self.f_bavail, self.f_frsize = bavail, frsize
+
+
+@given(st.integers(min_value=0, max_value=2 ** 40), st.sampled_from([512, 1024, 4096, 65536]))
+def test_free_mb_is_what_df_pk_available_gave_integer_divided(bavail, frsize):
+    from ansible_collections.asr.mobility.plugins.module_utils.preflight import free_mb
+    df_available_kb = bavail * frsize // 1024          # df -Pk: the Available column, 1K blocks
+    assert free_mb(_Vfs(bavail, frsize)) == df_available_kb // 1024
+
+
+@pytest.mark.parametrize('actions, space, connect', [
+    ([], [], []),
+    (['install'], [{'path': '/'}], []),
+    (['install', 'register'], [{'path': '/'}], [{'name': 'cs'}]),
+    (['register'], [{'path': '/'}], [{'name': 'cs'}]),
+])
+def test_checks_due_follow_the_plan(actions, space, connect):
+    from ansible_collections.asr.mobility.plugins.module_utils.preflight import checks_due
+    assert checks_due(actions, [{'path': '/'}], [{'name': 'cs'}]) == (space, connect)
+
+
+def test_measure_reports_in_order_and_keeps_errors():
+    from ansible_collections.asr.mobility.plugins.module_utils.preflight import measure
+
+    def statvfs(path):
+        if path == '/gone':
+            raise OSError(2, 'No such file or directory')
+        return _Vfs(2048, 1024)
+    asked = []
+
+    def reachable(host, port, timeout):
+        asked.append((host, port, timeout))
+        return port == 443
+    out = measure([{'path': '/'}, {'path': '/gone'}], [{'name': 'cs', 'host': 'cs', 'port': 443},
+                                                        {'name': 'ps', 'host': 'ps', 'port': 9443}], 7, statvfs, reachable)
+    assert out['free_mb'] == [2, None]
+    assert out['space_error'] == [None, '/gone: No such file or directory']
+    assert out['reachable'] == {'cs': True, 'ps': False}
+    assert asked == [('cs', 443, 7), ('ps', 9443, 7)]
+
+
+def test_tcp_reachable_tries_again_until_the_timeout():
+    from ansible_collections.asr.mobility.plugins.module_utils import linux_agent
+    now = [100.0]
+    pauses = []
+
+    def pause(seconds):
+        pauses.append(seconds)
+        now[0] += seconds
+    import socket
+    probe = socket.socket()
+    probe.bind(('127.0.0.1', 0))
+    port = probe.getsockname()[1]
+    probe.close()                                     # nothing listens there now
+    assert linux_agent.tcp_reachable('127.0.0.1', port, 3, clock=lambda: now[0], pause=pause) is False
+    assert pauses == [1, 1, 1]                        # tried again every second until the timeout, as wait_for

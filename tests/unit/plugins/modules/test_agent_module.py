@@ -983,3 +983,57 @@ def test_package_without_os_details_installs(host, run_module):
     failed, result = run_module(agent.main, classic(host, installer=host.package(os_details_says=False)))
     assert not failed, result
     assert host.token_checks == [] and 'install' in host.programs()
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 16: the deciding call measures the preflight figures and reports the host's own token decision
+# ---------------------------------------------------------------------------------------------
+def _listener():
+    import socket
+    server = socket.socket()
+    server.bind(('127.0.0.1', 0))
+    server.listen(1)
+    return server
+
+
+def test_check_mode_measures_space_and_endpoints_in_the_deciding_call(host, run_module):
+    server = _listener()
+    closed = _listener()
+    closed_port = closed.getsockname()[1]
+    closed.close()
+    try:
+        wanted = {'space': [{'path': '/'}, {'path': host.work}, {'path': '/no/such/dir'}],
+                  'connect': [{'name': 'cs', 'host': '127.0.0.1', 'port': server.getsockname()[1]},
+                              {'name': 'ps', 'host': '127.0.0.1', 'port': closed_port}],
+                  'timeout': 0}
+        failed, result = run_module(agent.main, classic(host, preflight=wanted), check_mode=True)
+    finally:
+        server.close()
+    assert not failed, result
+    figures = result['preflight']
+    statvfs = os.statvfs('/')
+    # as df -Pk's Available column gives it (other processes write meanwhile: within 256 MB)
+    assert abs(figures['free_mb'][0] - statvfs.f_bavail * statvfs.f_frsize // 1024 // 1024) < 256
+    assert isinstance(figures['free_mb'][1], int)
+    assert figures['free_mb'][2] is None and '/no/such/dir' in figures['space_error'][2]
+    assert figures['reachable'] == {'cs': True, 'ps': False}
+    # the host's own token decision and kernel: what the role reads instead of gathering facts
+    assert result['os']['token'] == result['os_token'] and result['os']['distribution']
+    assert result['kernel'] == os.uname()[2]
+
+
+def test_preflight_measures_nothing_when_nothing_is_planned_or_outside_check_mode(host, run_module):
+    wanted = {'space': [{'path': '/'}], 'connect': [{'name': 'cs', 'host': '127.0.0.1', 'port': 1}], 'timeout': 0}
+    host.set_installed('9.66.0.0', 7567)
+    failed, result = run_module(agent.main, modern(host, installer='/not/copied/yet.tar.gz', register=False,
+                                                   preflight=wanted), check_mode=True)
+    assert not failed, result
+    assert result['actions'] == [] and 'preflight' not in result
+
+
+def test_endpoints_are_tried_only_when_a_registration_is_planned(host, run_module):
+    wanted = {'space': [{'path': '/'}], 'connect': [{'name': 'cs', 'host': '127.0.0.1', 'port': 1}], 'timeout': 0}
+    failed, result = run_module(agent.main, classic(host, register=False, preflight=wanted), check_mode=True)
+    assert not failed, result
+    assert [a['action'] for a in result['actions']] == ['install']
+    assert result['preflight']['reachable'] == {} and len(result['preflight']['free_mb']) == 1

@@ -137,8 +137,11 @@ def base_rootfs() -> Path:
 class Lab:
     """N overlay roots over one lower directory; each with its own upper dir, /proc and /dev."""
 
-    def __init__(self, lower: Path, base: Path, n: int):
+    def __init__(self, lower: Path, base: Path, n: int, converged: Path = None):
         self.lower, self.base, self.n = lower, base, n
+        # --converged-sizes: a converged host's upper directory as a second lower layer, so that N hosts
+        # start as that host ended (agent installed and registered) without N first deploys.
+        self.converged = converged
         self.hosts = [f"h{i:03d}" for i in range(1, n + 1)]
 
     def root(self, host: str) -> Path:
@@ -153,8 +156,9 @@ class Lab:
             for sub in ("upper", "work", "root"):
                 (top / sub).mkdir(parents=True)
             root = self.root(host)
+            lowers = f"{self.converged}:{self.lower}" if self.converged else f"{self.lower}"
             run(["mount", "-t", "overlay", "overlay", "-o",
-                 f"lowerdir={self.lower},upperdir={top / 'upper'},workdir={top / 'work'}", root])
+                 f"lowerdir={lowers},upperdir={top / 'upper'},workdir={top / 'work'}", root])
             run(["mount", "-t", "proc", "proc", root / "proc"])
             run(["mount", "--bind", "/dev", root / "dev"])
             (root / "etc/hostname").write_text(host + "\n")
@@ -523,7 +527,7 @@ def table(rows: list) -> str:
         ratio = r["wall"] / floors[r["n"]] if floors.get(r["n"]) else float("nan")
         ok = "" if r["rc"] == 0 and not r["failed_hosts"] else f" **rc={r['rc']}, failed {len(r['failed_hosts'])}**"
         lines.append(
-            f"| {r['n']} | {r['phase']}{ok} | {r['wall']:.1f} | {ratio:.2f} | {r['wall_ms_per_host']:.0f} | "
+            f"| {r['n']} | {r['phase']}{' (cloned hosts)' if r.get('cloned') else ''}{ok} | {r['wall']:.1f} | {ratio:.2f} | {r['wall_ms_per_host']:.0f} | "
             f"{r['cpu_s_per_host']:.2f} | {r['task_results_per_host']:.0f} | "
             f"{r['module_round_trips_per_host']:g} ({r['module_round_trips_beyond_facts_per_host']:g}) | "
             f"{r['connection_commands_per_host']:g} | {fmt_runs(r['vendor_runs_per_host'])} | "
@@ -697,8 +701,8 @@ class Bench:
         self.cs_proc.terminate()
         self.cs_proc.wait(timeout=10)
 
-    def lab(self, n: int) -> tuple:
-        lab = Lab(self.lower, BUILD / "lab", n)
+    def lab(self, n: int, converged: Path = None) -> tuple:
+        lab = Lab(self.lower, BUILD / "lab", n, converged)
         setup_s = lab.up()
         inventory = write_inventory(BUILD / "inventory", lab, self.cs_port, self.mirror_url, self.appliance_python)
         # A fresh CS per lab: the registrations it saw are this lab's.
@@ -765,6 +769,21 @@ def bench(args) -> int:
                 disk = lab.disk_kib()
                 for row in rows[-len(PHASES):]:
                     row["lab_upper_kib_per_host"] = disk / n
+                if args.converged_sizes and n == args.sizes[-1]:
+                    keep_converged(lab, ctx.work / "converged-layer")
+            finally:
+                lab.down()
+        for n in args.converged_sizes or []:
+            # Hosts cloned from a converged one: the rerun (and its floor) at sizes where N first deploys
+            # would take too long on this machine. The first deploy is not measured at these sizes.
+            say(f"\n== N={n}: lab up, every host a copy of a converged host")
+            lab, inventory, setup_s = ctx.lab(n, ctx.work / "converged-layer")
+            say(f"   {n} chroots in {setup_s:.1f}s; load {loadavg()}")
+            try:
+                for phase in ("floor", "rerun"):
+                    row = ctx.measure(lab, inventory, phase)
+                    row.update(lab_setup_s=setup_s, cloned=True)
+                    rows.append(row)
             finally:
                 lab.down()
         if not args.no_staged:
@@ -793,6 +812,39 @@ def bench(args) -> int:
     payload = {"machine": ctx.info, "settings": ctx.settings, "rows": rows, "windows_converged_calls": windows_calls}
     ctx.write("results", render(ctx.info, ctx.settings, rows, windows_calls), payload)
     return 0 if all(r["rc"] == 0 for r in rows) else 1
+
+
+def keep_converged(lab: Lab, target: Path) -> None:
+    """The first host's upper directory (what the first deploy and the rerun left on it), minus what
+    is its own (host name, machine id), as a layer for --converged-sizes. ``cp -a`` keeps overlayfs'
+    whiteouts and opaque-directory attributes."""
+    if target.exists():
+        shutil.rmtree(target)
+    run(["cp", "-a", lab.base / lab.hosts[0] / "upper", target])
+    for own in ("etc/hostname", "etc/machine-id"):
+        (target / own).unlink(missing_ok=True)
+
+
+def scale(rows: list) -> list:
+    """Lines on how the converged rerun and its floor grow with N: least-squares slope of the wall
+    (ms per host) and of the controller's peak PSS (MiB per host), over every N measured."""
+    lines = []
+    for phase in ("floor", "rerun"):
+        pts = sorted((r["n"], r["wall"], r["peak_pss_mib"]) for r in rows if r["phase"] == phase)
+        if len(pts) < 2:
+            continue
+        ns = [p[0] for p in pts]
+        mean_n = sum(ns) / len(ns)
+        var = sum((x - mean_n) ** 2 for x in ns)
+
+        def slope(values):
+            mean_v = sum(values) / len(values)
+            return sum((x - mean_n) * (v - mean_v) for x, v in zip(ns, values)) / var
+        walls, pss = [p[1] for p in pts], [p[2] for p in pts]
+        per_host = ", ".join(f"N={n}: {1000 * w / n:.0f} ms/host, {m:.0f} MiB" for n, w, m in pts)
+        lines.append(f"- {phase}: wall slope {1000 * slope(walls):.0f} ms per host, peak controller PSS slope "
+                     f"{slope(pss):.2f} MiB per host ({per_host})")
+    return lines
 
 
 def ab(args) -> int:
@@ -843,6 +895,9 @@ def render(info: dict, settings: str, rows: list, windows_calls=None) -> str:
              f"Settings: {settings}.", "", table(rows), "", "Targets (issue 16; measured in this run):", "",
              targets_table(rows, windows_calls), "", "Checks:"]
     lines += [f"- [{'x' if ok else ' '}] {text}" for text, ok in checks(rows)]
+    grow = scale(rows)
+    if grow:
+        lines += ["", "Scale (least squares over every N; cloned hosts included):"] + grow
     for phase, title in (("first", "first deploy"), ("rerun", "converged rerun")):
         lines += ["", f"Module round trips per host by task ({title}, largest N):"]
         measured = [r for r in rows if r["phase"] == phase]
@@ -997,6 +1052,9 @@ def main(argv=None) -> int:
     ap.add_argument("--control-plane", choices=["classic", "modernized"], default="classic",
                     help="modernized: each host's config.json made by the lab's stand-in replication appliance")
     ap.add_argument("--no-staged", action="store_true", help="skip the staged-installer check (smallest N)")
+    ap.add_argument("--converged-sizes", type=int, nargs="*", default=[],
+                    help="also measure floor and converged rerun at these N, every host a copy of a host the "
+                         "largest --sizes run converged (no first deploy at these N)")
     ap.add_argument("--collections-a", default=str(REPO / "build" / "collections"), help="ab: collections path A")
     ap.add_argument("--collections-b", help="ab: collections path B (another checkout's ansible_collections parent)")
     ap.add_argument("--rounds", type=int, default=3, help="ab: rounds of floor / rerun A / rerun B")

@@ -3,6 +3,7 @@
 #   make bench                                   N = 10 50 200, forks 10, installers from the controller
 #   make bench BENCH_SIZES="10 50" BENCH_FORKS=20 BENCH_SOURCE=url
 #   make bench BENCH_CONTROL_PLANE=modernized    configs made by the lab's stand-in appliance (tests/lab/appliance.py)
+#   make bench BENCH_ARGS="--converged-sizes 500"  also floor + converged rerun at N=500, hosts cloned from a converged one
 #   make bench-probe-podman                      the same floor on podman systemd containers (comparison)
 BENCH_SIZES ?= 10 50 200
 BENCH_FORKS ?= 10

@@ -38,9 +38,9 @@ from ansible_collections.asr.mobility.plugins.plugin_utils.windows_vendor import
 
 SNAPSHOT_VERSION = 1
 SNAPSHOT_KEYS = tuple(UNINSTALL_KEYS) + (PRODUCT_KEY, PRODUCTS_KEY, POLICY_PATHS_KEY, POLICY_KEY)
-_RESULT_LINE = '$Ansible.Result = $info'
-if _RESULT_LINE not in READ_PREFERENCE_PS:  # pragma: no cover - guards the composition below
-    raise ImportError('windows_defender.READ_PREFERENCE_PS no longer ends with %r' % _RESULT_LINE)
+_RESULT_LINE_PS = '$Ansible.Result = $info'
+if _RESULT_LINE_PS not in READ_PREFERENCE_PS:  # pragma: no cover - guards the composition below
+    raise ImportError('windows_defender.READ_PREFERENCE_PS no longer ends with %r' % _RESULT_LINE_PS)
 
 # Read-only. The Defender part is READ_PREFERENCE_PS itself, up to where it would return $info.
 READ_SNAPSHOT_PS = r'''
@@ -51,7 +51,7 @@ param(
     [Parameter(Mandatory = $true)][string]$DrscoutRelative
 )
 # asr.mobility converged snapshot: registry, drscout.conf, OS data and Defender in one read
-''' + READ_PREFERENCE_PS.split(_RESULT_LINE)[0] + r'''
+''' + READ_PREFERENCE_PS.split(_RESULT_LINE_PS)[0] + r'''
 $defender = $info
 
 function Read-RegistryKey {

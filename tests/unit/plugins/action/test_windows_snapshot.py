@@ -165,3 +165,14 @@ def test_defender_from_the_snapshot_is_defender_from_the_host(defender):
     reader = SnapshotCaller(snapshot_of(host))
     assert DefenderExclusions(reader).read() == direct
     assert reader.missed == []
+
+
+def test_the_snapshot_script_parses():
+    """READ_SNAPSHOT_PS is composed (it embeds the Defender read), so the literal-constant scan of
+    test_powershell_snippets.py does not see it: parsed here with the same tree-sitter check."""
+    from test_powershell_snippets import syntax_errors, tree_sitter
+    if tree_sitter is None:
+        pytest.skip('tree-sitter-powershell is not installed')
+    assert syntax_errors(READ_SNAPSHOT_PS) == []
+    broken = READ_SNAPSHOT_PS.replace('foreach ($path in $Keys) {', 'foreach ($path in $Keys) ', 1)
+    assert syntax_errors(broken) != []

@@ -51,7 +51,7 @@ param(
     [Parameter(Mandatory = $true)][string]$DrscoutRelative
 )
 # asr.mobility converged snapshot: registry, drscout.conf, OS data and Defender in one read
-''' + READ_PREFERENCE_PS.split(_RESULT_LINE_PS)[0] + r'''
+''' + READ_PREFERENCE_PS.split(_RESULT_LINE_PS, 1)[0] + r'''
 $defender = $info
 
 function Read-RegistryKey {
@@ -245,4 +245,3 @@ class SnapshotCaller(object):
         if module == 'ansible.windows.win_powershell' and args == {'script': READ_PREFERENCE_PS}:
             return {'changed': False, 'result': dict(self.snapshot['defender'])}
         return None
-

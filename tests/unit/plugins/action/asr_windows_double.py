@@ -43,8 +43,8 @@ import re
 import sys
 from unittest.mock import MagicMock
 
-from ansible_collections.asr.mobility.plugins.plugin_utils import (windows_agent, windows_defender, windows_snapshot,
-                                                                    windows_vendor)
+from ansible_collections.asr.mobility.plugins.plugin_utils import (
+    windows_agent, windows_defender, windows_snapshot, windows_vendor)
 
 # The host's state and answers: the model the contract stand-in shares (tests/windows_host_model.py).
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))

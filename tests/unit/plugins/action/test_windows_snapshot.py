@@ -54,7 +54,7 @@ def test_the_call_reads_every_key_the_decision_reads():
                 windows_defender.POLICY_PATHS_KEY):
         assert key in SNAPSHOT_KEYS
     # the Defender part is the Defender read itself, not a second copy of it
-    assert windows_defender.READ_PREFERENCE_PS.split('$Ansible.Result = $info')[0] in READ_SNAPSHOT_PS
+    assert windows_defender.READ_PREFERENCE_PS.split('$Ansible.Result = $info', 1)[0] in READ_SNAPSHOT_PS
 
 
 _TEXT = st.text(st.characters(blacklist_categories=('Cs',)), max_size=20)

@@ -11,7 +11,9 @@ object, everything the converged decision reads:
   ([Environment]::OSVersion.Version) and ``architecture2`` (the processor architecture);
 * the registry keys the agent's state is read from (``windows_vendor.UNINSTALL_KEYS``,
   ``PRODUCT_KEY``, ``PRODUCTS_KEY``) and the Defender policy keys (``windows_defender.POLICY_KEY``,
-  ``POLICY_PATHS_KEY``): every value of each key, or null when the key does not exist;
+  ``POLICY_PATHS_KEY``): every named value of each key as ``win_reg_stat`` reports its ``value``
+  (ansible.windows win_reg_stat.ps1: expanded, DWORD/QWORD unsigned), or null when the key does not
+  exist; a key that exists but cannot be read fails the script, as it fails ``win_reg_stat``;
 * ``drscout.conf`` at ``<InstallDirectory>\\Application Data\\etc\\drscout.conf`` (InstallDirectory of
   the product key, else ``<install location>\\agent``; ``windows_vendor.drscout_path``), base64;
 * the Defender preference exactly as ``windows_defender.READ_PREFERENCE_PS`` reads it (the same text).
@@ -54,16 +56,28 @@ param(
 ''' + READ_PREFERENCE_PS.split(_RESULT_LINE_PS, 1)[0] + r'''
 $defender = $info
 
+# Each value as win_reg_stat returns it in "value": expanded, DWORD/QWORD unsigned, binary as bytes.
+# A key that exists but cannot be read fails the script (as win_reg_stat fails): no guess.
 function Read-RegistryKey {
     param([string]$Path)
-    $key = Get-Item -LiteralPath $Path -ErrorAction SilentlyContinue
-    if ($null -eq $key) {
+    if (-not (Test-Path -LiteralPath $Path)) {
         return $null
     }
+    $key = Get-Item -LiteralPath $Path
     $values = @{}
     foreach ($name in $key.GetValueNames()) {
-        $value = $key.GetValue($name, $null, 'DoNotExpandEnvironmentNames')
-        if ($value -is [byte[]]) {
+        $value = $key.GetValue($name, $null, [Microsoft.Win32.RegistryValueOptions]::None)
+        if ($null -eq $value -or $name -eq '') {
+            continue
+        }
+        $kind = $key.GetValueKind($name)
+        if ($kind -eq [Microsoft.Win32.RegistryValueKind]::DWord) {
+            $value = [UInt32]("0x{0:x}" -f $value)
+        }
+        elseif ($kind -eq [Microsoft.Win32.RegistryValueKind]::QWord) {
+            $value = [UInt64]("0x{0:x}" -f $value)
+        }
+        elseif ($value -is [byte[]]) {
             $value = @($value | ForEach-Object { [int]$_ })
         }
         $values[$name] = $value

@@ -17,6 +17,8 @@ regular expression; ``rc``, ``stdout``, ``stderr``; effects ``set_registry``, ``
 meanwhile; ``start_error``: a program that cannot start; in the
 unit double also ``effect``, a function of the model, and ``raises``). Each method answers like the ``ansible.windows`` module of the same name and changes
 the state as the real module would change the host, so a read after an install sees the install.
+The fast path's one read (``READ_SNAPSHOT_PS``) is answered from the same state (``_snapshot``: a
+model of our own script, see there).
 
 Standard library only: the stand-in runs it outside pytest.
 """

@@ -42,7 +42,7 @@ from ansible_collections.asr.mobility.plugins.plugin_utils.rollout_choice import
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_agent import WindowsHost
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import (
     WINDOWS, ModuleCaller, connection_shell_family, host_os_family, host_vars_os_family)
-from ansible_collections.asr.mobility.plugins.plugin_utils.windows_defender import DefenderExclusions
+from ansible_collections.asr.mobility.plugins.plugin_utils.windows_defender import DefenderExclusions, not_as_wanted
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_snapshot import (
     SnapshotCaller, SnapshotError, parse_snapshot, snapshot_args)
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_vendor import install_location_for
@@ -280,12 +280,9 @@ class ActionModule(AsrAction):
             found = {}  # a read the snapshot does not hold: reader.missed says which
         if reader.missed:
             raise NotConverged('the Defender decision needs more than the one read: %s' % reader.missed[0])
-        if not found.get('defender_available'):
-            raise NotConverged('Microsoft Defender is not available: the full path reports it')
-        if found.get('failed') or found.get('changed'):
-            todo = ['add %s' % ', '.join(found['added'])] if found.get('added') else []
-            todo += ['remove %s' % ', '.join(found['removed'])] if found.get('removed') else []
-            raise NotConverged('Defender exclusions: %s' % ('; '.join(todo) or found.get('msg') or 'to change'))
+        reason = not_as_wanted(found)
+        if reason:
+            raise NotConverged(reason)
         return list(found.get('exclusions') or []), list(defender.warnings)
 
     def _decide_on_host(self, params, task_vars):

@@ -176,3 +176,29 @@ def test_the_snapshot_script_parses():
     assert syntax_errors(READ_SNAPSHOT_PS) == []
     broken = READ_SNAPSHOT_PS.replace('foreach ($path in $Keys) {', 'foreach ($path in $Keys) ', 1)
     assert syntax_errors(broken) != []
+
+
+@pytest.mark.parametrize('result, reason', [
+    ({'defender_available': True, 'changed': False, 'exclusions': ['a']}, None),
+    ({'defender_available': False, 'changed': False}, 'Microsoft Defender is not available: the full path reports it'),
+    ({'defender_available': True, 'changed': True, 'added': ['a', 'b'], 'removed': []}, 'Defender exclusions: add a, b'),
+    ({'defender_available': True, 'changed': True, 'added': [], 'removed': ['c']}, 'Defender exclusions: remove c'),
+    ({'defender_available': True, 'failed': True, 'msg': 'blocked'}, 'Defender exclusions: blocked'),
+    (None, 'Microsoft Defender is not available: the full path reports it'),
+])
+def test_the_converged_defender_question(result, reason):
+    assert windows_defender.not_as_wanted(result) == reason
+
+
+@pytest.mark.parametrize('paths, state, reason', [
+    (['C:\\ProgramData\\ASR\\agent'], 'present', None),
+    (['c:\\programdata\\asr\\agent\\'], 'present', None),                    # Windows compares without case
+    (['C:\\ProgramData\\ASR\\agent', 'C:\\Other'], 'present', 'Defender exclusions: add C:\\Other'),
+    (['C:\\Other'], 'absent', None),
+    (['C:\\ProgramData\\ASR\\agent'], 'absent', 'Defender exclusions: remove C:\\ProgramData\\ASR\\agent'),
+])
+def test_the_defender_decision_from_the_snapshot(paths, state, reason):
+    reader = SnapshotCaller(parse_snapshot(answer()))
+    found = DefenderExclusions(reader).run(paths, state, check_mode=True)
+    assert windows_defender.not_as_wanted(found) == reason
+    assert reader.missed == []

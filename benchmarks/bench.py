@@ -6,6 +6,7 @@
   .venv/bin/python benchmarks/bench.py ab --sizes 50 --collections-b DIR   (before/after: rerun A vs B)
   .venv/bin/python benchmarks/bench.py probe-podman --sizes 10 50   (the floor on podman containers)
   .venv/bin/python benchmarks/bench.py task-cost --sizes 50          (controller cost of one task per host)
+  .venv/bin/python benchmarks/bench.py windows-calls                 (only the Windows converged rerun's calls)
 
 For every N a lab of N cheap hosts is built: one overlayfs per host over a shared Debian 12 root
 (exported from the lab image localhost/asr-lab:debian12), with /proc and /dev mounted, driven by
@@ -601,19 +602,35 @@ TARGETS = (
 WINDOWS_TARGET = ("converged rerun (Windows): module round trips per host", 2)
 
 
-def windows_converged_calls() -> int:
+def windows_converged_calls(calls=None) -> int:
     """The Windows converged rerun's module round trips per host, counted on the contract harness's
     stand-in host (tests/contract/scenarios/converged.yml through playbooks/deploy_mobility.yml):
-    every ansible.windows call is one module round trip to a real host. Raises when the run fails."""
+    every ansible.windows call is one module round trip to a real host. Raises when the run fails.
+    ``calls``: a list that receives each call, "module arg" (for the by-call listing)."""
     import tempfile  # pylint: disable=import-outside-toplevel
     sys.path.insert(0, str(REPO / "tests" / "contract"))
     import harness  # pylint: disable=import-outside-toplevel
     scenario = harness.load_scenario(str(REPO / "tests" / "contract" / "scenarios" / "converged.yml"))
+    BUILD.mkdir(parents=True, exist_ok=True)
     work = tempfile.mkdtemp(prefix="bench-windows-", dir=str(BUILD))
     result = harness.run(scenario, "playbooks/deploy_mobility.yml", work)
     if result["rc"] != 0:
         raise RuntimeError("the Windows converged contract run failed: %s" % result["output"][-2000:])
+    for call in result["calls"] if calls is not None else []:
+        args = call["args"]
+        calls.append("%s %s" % (call["module"], args.get("path") or args.get("src") or args.get("script") or ""))
     return len(result["raw"])
+
+
+def windows_calls_only() -> int:
+    """``bench.py windows-calls``: the Windows converged rerun's count and its calls, without the lab."""
+    calls = []
+    count = windows_converged_calls(calls)
+    what, limit = WINDOWS_TARGET
+    print(f"{what}: {count} (target <= {limit}: {'met' if count <= limit else 'missed'})")
+    for call in calls:
+        print(f"  {call}")
+    return 0 if count <= limit else 1
 
 
 def targets(rows: list, windows_calls=None) -> list:
@@ -1044,7 +1061,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n", 1)[1])
-    ap.add_argument("mode", nargs="?", choices=["bench", "probe-podman", "ab", "task-cost"], default="bench")
+    ap.add_argument("mode", nargs="?", choices=["bench", "probe-podman", "ab", "task-cost", "windows-calls"],
+                    default="bench")
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 200])
     ap.add_argument("--forks", type=int, default=10)
     ap.add_argument("--source", choices=["controller", "url"], default="controller")
@@ -1063,6 +1081,8 @@ def main(argv=None) -> int:
         return probe_podman(args)
     if args.mode == "task-cost":
         return task_cost(args)
+    if args.mode == "windows-calls":
+        return windows_calls_only()
     if os.environ.get(NS_MARK) != "1":
         # Private mount namespace: every mount goes away with this process.
         env = dict(os.environ, **{NS_MARK: "1"})

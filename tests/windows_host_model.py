@@ -17,6 +17,8 @@ regular expression; ``rc``, ``stdout``, ``stderr``; effects ``set_registry``, ``
 meanwhile; ``start_error``: a program that cannot start; in the
 unit double also ``effect``, a function of the model, and ``raises``). Each method answers like the ``ansible.windows`` module of the same name and changes
 the state as the real module would change the host, so a read after an install sees the install.
+The fast path's one read (``READ_SNAPSHOT_PS``) is answered from the same state (``_snapshot``: a
+model of our own script, see there).
 
 Standard library only: the stand-in runs it outside pytest.
 """
@@ -361,15 +363,11 @@ class WindowsHostModel(object):
             base.update(changed=True, result={'path': directory})
             return base
         defender = self.host['defender']
+        if 'asr.mobility converged snapshot' in script:  # READ_SNAPSHOT_PS (it holds the Defender read too)
+            base['result'] = json.dumps(self._snapshot(args.get('parameters') or {}), sort_keys=True)
+            return base
         if 'Get-MpComputerStatus' in script:  # Defender read
-            d = defender if defender is not None else {'service': False, 'cmdlet': False}
-            available = d.get('service', True) and d.get('cmdlet', True) and not d.get('error')
-            paths = list(d.get('paths', [])) if available else []
-            if available and d.get('hidden'):  # HideExclusionsFromLocalAdmins, platform >= 4.18.23070 (reference §7)
-                paths = [HIDDEN_EXCLUSIONS]
-            base['result'] = {'service': d.get('service', True), 'cmdlet': d.get('cmdlet', True),
-                              'available': available, 'paths': paths,
-                              'tamper_protected': d.get('tamper_protected'), 'error': d.get('error')}
+            base['result'] = self._defender_read()
             return base
         if 'Add-MpPreference' in script:  # Defender change
             params = args.get('parameters') or {}
@@ -390,6 +388,47 @@ class WindowsHostModel(object):
         failed = self._no_rule('no rule in the scenario for this script: %r' % script[:80])
         base.update(failed)
         return base
+
+    def _defender_read(self):
+        """READ_PREFERENCE_PS: Defender's service, cmdlets and path exclusions (reference §7)."""
+        defender = self.host['defender']
+        d = defender if defender is not None else {'service': False, 'cmdlet': False}
+        available = d.get('service', True) and d.get('cmdlet', True) and not d.get('error')
+        paths = list(d.get('paths', [])) if available else []
+        if available and d.get('hidden'):  # HideExclusionsFromLocalAdmins, platform >= 4.18.23070 (reference §7)
+            paths = [HIDDEN_EXCLUSIONS]
+        return {'service': d.get('service', True), 'cmdlet': d.get('cmdlet', True), 'available': available,
+                'paths': paths, 'tamper_protected': d.get('tamper_protected'), 'error': d.get('error')}
+
+    def _snapshot(self, params):
+        """READ_SNAPSHOT_PS (plugin_utils/windows_snapshot.py). This models OUR script, so it proves only
+        that the fast path reads what we believe the script returns; where each value lives on a real host
+        is the vendor's (Microsoft's installer C#, thedarksage/AzMigrate-Hydration at 822a039e, host/ASRSetup/):
+
+        * ``registry``: every value of each key in ``Keys``, null for a key that does not exist (as
+          ``win_reg_stat`` reads them): the MSI's uninstall key (reference §2.5); ``Installed Products\\5``
+          (SetupFramework/Constants.cs:66-72) with the values the installer writes
+          (UnifiedAgentInstaller/InstallActionProcessor.cs:619-633, Constants.cs:82, 534); ``Platform`` under
+          ``Installed Products`` (UnifiedAgentMSI/Product.wxs:893-897); the Defender policy keys (reference §7);
+        * ``files``: ``<InstallDirectory>\\Application Data\\etc\\drscout.conf`` (Constants.cs:116, 534;
+          SetupFramework/SetupHelper.cs:3437-3456), InstallDirectory from the product key, else
+          ``DefaultAgentDir``; its bytes as ``slurp`` of the same path answers them (base64);
+        * ``os``: what the stand-in ``setup`` answers (the scenario's facts), as ansible.windows setup.ps1
+          reads them: Win32_OperatingSystem Caption, [Environment]::OSVersion.Version, the processor
+          architecture (setup.ps1 subsets ``distribution`` and ``platform``);
+        * ``defender``: what READ_PREFERENCE_PS answers (``_defender_read``)."""
+        registry = self.host['registry']
+        keys = dict((key, dict(registry[key]) if key in registry else None) for key in params.get('Keys') or [])
+        agent_dir = (keys.get(params.get('ProductKey')) or {}).get('InstallDirectory') or params['DefaultAgentDir']
+        path = agent_dir.rstrip('\\') + '\\' + params['DrscoutRelative']
+        read = self.slurp({'src': path})
+        entry = {'exists': not read.get('failed'), 'content': read.get('content'), 'error': None}
+        facts = self.host['facts']
+        os_data = {'os_family': 'Windows', 'distribution': facts.get('ansible_distribution'),
+                   'distribution_version': facts.get('ansible_distribution_version'),
+                   'architecture2': facts.get('ansible_architecture2') or 'unknown'}
+        return {'version': 1, 'os': os_data, 'registry': keys, 'files': {path: entry},
+                'defender': self._defender_read()}
 
     def _staged(self, directory):
         """LIST_STAGING_PS: ``Microsoft-ASR_UA_*`` entries of a directory; an entry with ``link`` is a

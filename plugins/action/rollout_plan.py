@@ -1,15 +1,18 @@
 # -*- coding: utf-8 -*-
 # Copyright: asr.mobility contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin ``asr.mobility.rollout_plan``: is this Linux host already as wanted?
+"""Action plugin ``asr.mobility.rollout_plan``: is this host already as wanted?
 
 The converged fast path of the ``mobility_service`` role. In one task (one module round trip, two
 when the installers sit on the host and O(state=latest)) it does what the role's input checks,
 installer choice and check-mode decision do, and answers ``converged: true`` only when all of them
 agree that nothing is to be done. Any doubt (a bad input, an unsupported OS, no installer, an
-action planned, a Windows host) answers ``converged: false`` with the reason, and the role then runs
-its full path, which decides again and reports errors with its usual messages. The decision itself
-is the same code: ``asr.mobility.agent`` in check mode (module_utils.planner).
+action planned) answers ``converged: false`` with the reason, and the role then runs its full path,
+which decides again and reports errors with its usual messages. The decision itself is the same
+code: ``asr.mobility.agent`` in check mode (module_utils.planner) on Linux; on Windows one
+``win_powershell`` call reads the host (plugin_utils.windows_snapshot) and the full path's own
+Windows code decides from that read: the agent lifecycle in check mode (``WindowsHost``) and the
+Defender exclusions (``DefenderExclusions`` in check mode), which must be as wanted too.
 
 With ``mode: choose`` it is the first step of that full path, on Linux and Windows alike: the same
 input checks, token and installer choice (plugin_utils.rollout_choice), failing with the role's
@@ -31,6 +34,7 @@ from ansible.module_utils.urls import open_url
 
 from ansible_collections.asr.mobility.plugins.module_utils import agent_lifecycle
 from ansible_collections.asr.mobility.plugins.module_utils.agent_args import agent_argument_spec
+from ansible_collections.asr.mobility.plugins.module_utils.errors import HostCallError
 from ansible_collections.asr.mobility.plugins.plugin_utils import rollout_choice
 from ansible_collections.asr.mobility.plugins.plugin_utils.action_base import AsrAction
 from ansible_collections.asr.mobility.plugins.plugin_utils.rollout_choice import (
@@ -38,6 +42,10 @@ from ansible_collections.asr.mobility.plugins.plugin_utils.rollout_choice import
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_agent import WindowsHost
 from ansible_collections.asr.mobility.plugins.plugin_utils.windows_calls import (
     WINDOWS, ModuleCaller, connection_shell_family, host_os_family, host_vars_os_family)
+from ansible_collections.asr.mobility.plugins.plugin_utils.windows_defender import DefenderExclusions, not_as_wanted
+from ansible_collections.asr.mobility.plugins.plugin_utils.windows_snapshot import (
+    SnapshotCaller, SnapshotError, parse_snapshot, snapshot_args)
+from ansible_collections.asr.mobility.plugins.plugin_utils.windows_vendor import install_location_for
 
 __all__ = ['ActionModule', 'input_problem', 'outcome', 'STATES', 'SOURCES']
 
@@ -78,6 +86,8 @@ def _argument_spec():
         config_dir=dict(type='str', default=''),
         config_files=dict(type='dict', default={}),
         appliance=dict(type='str', default=''),
+        antivirus_exclusions=dict(type='bool', default=False),
+        exclusion_paths=dict(type='list', elements='str', default=[]),
     )
     return spec
 
@@ -191,39 +201,96 @@ class ActionModule(AsrAction):
         problem = input_problem(params, windows=windows)
         if problem:
             raise NotConverged('inputs: %s' % problem.code)
+        if windows:
+            return self._decide_windows(params, task_vars, evidence)
         facts = task_vars.get('ansible_facts') or {}
         if not facts.get('distribution'):
             # No facts gathered (the deploy playbook gathers none): the host detects its token in the one call.
-            if windows:
-                raise NotConverged('Windows host (%s): the full path gathers its facts and keeps the Defender '
-                                   'exclusions' % evidence)
             return self._decide_on_host(params, task_vars)
         try:
             detected = rollout_choice.host_token(facts, params)
         except Problem as exc:
             raise NotConverged(exc.code)
         absent = params['state'] == 'absent'
-
-        choice = None
-        if not absent:
-            names = self._listing(params, task_vars)[0]
-            if names is not None:
-                try:
-                    choice = rollout_choice.choose(params, detected['token'], names, {})[0]
-                except Problem as exc:
-                    raise NotConverged(exc.code)
-            elif params['state'] == 'latest':
-                raise NotConverged('state=latest and no installer to compare with: not listed')
-            if choice is not None and 'error' in choice:
-                choice = None
-
-        plan = self._windows_plan(params, choice, task_vars) if windows else \
-            self._check_mode_plan(params, choice, task_vars)
-        if windows and not plan.get('failed') and not plan.get('actions') and not plan.get('installer_needed'):
-            # Planned by the same lifecycle as Linux; the full path still runs for the Defender exclusions.
-            raise NotConverged('Windows host (%s): nothing planned for the agent, but the full path also keeps the '
-                               'Defender exclusions' % evidence)
+        choice = self._fast_choice(params, task_vars, detected['token'])
+        plan = self._check_mode_plan(params, choice, task_vars)
         return self._converged(params, task_vars, plan, detected['token'], choice, absent)
+
+    def _fast_choice(self, params, task_vars, token):
+        """The installer the full path would choose for ``token`` (None when not listed, none matches, or
+        O(state=absent)); NotConverged when O(state=latest) has nothing to compare with."""
+        if params['state'] == 'absent':
+            return None
+        choice = None
+        names = self._listing(params, task_vars)[0]
+        if names is not None:
+            try:
+                choice = rollout_choice.choose(params, token, names, {})[0]
+            except Problem as exc:
+                raise NotConverged(exc.code)
+        elif params['state'] == 'latest':
+            raise NotConverged('state=latest and no installer to compare with: not listed')
+        if choice is not None and 'error' in choice:
+            choice = None
+        return choice
+
+    def _decide_windows(self, params, task_vars, evidence):
+        """A Windows host in one module call: ``READ_SNAPSHOT_PS`` reads the agent's registry keys,
+        drscout.conf, the OS data of the token and the Defender preference and policy keys; the full
+        path's code then decides from that read alone (``SnapshotCaller``): the agent lifecycle in check
+        mode, then the Defender exclusions in check mode. Converged only when neither has anything to do
+        and nothing was asked that the read does not hold."""
+        try:
+            location = install_location_for(params['install_dir'])
+        except ValueError as exc:
+            raise NotConverged('install_dir: %s' % exc)
+        if params['antivirus_exclusions'] and not [p for p in params['exclusion_paths'] if p and str(p).strip()]:
+            raise NotConverged('Windows host (%s): no Defender exclusion paths to check' % evidence)
+        try:
+            answer = ModuleCaller(self, task_vars)('ansible.windows.win_powershell', snapshot_args(location),
+                                                   read_only=True, allow_failed=True)
+            snapshot = parse_snapshot(answer)
+        except (SnapshotError, HostCallError) as exc:
+            raise NotConverged('Windows host (%s): %s' % (evidence, exc))
+        try:
+            detected = rollout_choice.host_token(snapshot['facts'], params)
+        except Problem as exc:
+            raise NotConverged(exc.code)
+        absent = params['state'] == 'absent'
+        choice = self._fast_choice(params, task_vars, detected['token'])
+        reader = SnapshotCaller(snapshot)
+        try:
+            plan = self._windows_plan(params, choice, reader, snapshot['facts'])
+        except HostCallError:
+            plan = {}  # a read the snapshot does not hold: reader.missed says which
+        if reader.missed:
+            raise NotConverged('the decision needs more than the one read: %s' % reader.missed[0])
+        out = self._converged(params, task_vars, plan, detected['token'], choice, absent)
+        exclusions, warnings = self._defender_converged(params, reader)
+        # The full path's record of a Windows host lists the exclusions in place ([] when it keeps none).
+        out['defender_exclusions'] = exclusions
+        if warnings:
+            out['warnings'] = list(out.get('warnings') or []) + warnings
+        return out
+
+    @staticmethod
+    def _defender_converged(params, reader):
+        """``(exclusions in place, warnings)`` when the Defender exclusions are as the full path would leave
+        them (the antivirus_exclusions role: present unless O(state=absent)); else NotConverged."""
+        if not params['antivirus_exclusions']:
+            return [], []
+        state = 'absent' if params['state'] == 'absent' else 'present'
+        defender = DefenderExclusions(reader)
+        try:
+            found = defender.run(params['exclusion_paths'], state, check_mode=True)
+        except HostCallError:
+            found = {}  # a read the snapshot does not hold: reader.missed says which
+        if reader.missed:
+            raise NotConverged('the Defender decision needs more than the one read: %s' % reader.missed[0])
+        reason = not_as_wanted(found)
+        if reason:
+            raise NotConverged(reason)
+        return list(found.get('exclusions') or []), list(defender.warnings)
 
     def _decide_on_host(self, params, task_vars):
         """The fast path without facts: ``asr.mobility.agent`` in check mode detects the token on the host
@@ -342,14 +409,15 @@ class ActionModule(AsrAction):
             args['work_dir'] = params['remote_dir']
         return self._run_module(MODULE, args, task_vars)
 
-    def _windows_plan(self, params, choice, task_vars):
-        """The same lifecycle in check mode on a Windows host (``WindowsHost``, reads only)."""
+    def _windows_plan(self, params, choice, caller, facts):
+        """The same lifecycle in check mode on a Windows host (``WindowsHost``, reads only), reading through
+        ``caller`` (``SnapshotCaller``) with the host's OS data ``facts``."""
         installer = (params['installer_host_dir'].rstrip('\\') if params['installer_source'] == 'host'
                      else WINDOWS_REMOTE_DIR) + '\\' + choice['name'] if choice else None
         validated = ArgumentSpecValidator(agent_argument_spec()).validate(self._agent_args(params, choice, installer))
         if validated.error_messages:
             return {'failed': True, 'msg': '; '.join(validated.error_messages)}
-        host = WindowsHost(ModuleCaller(self, task_vars), facts=task_vars.get('ansible_facts') or {})
+        host = WindowsHost(caller, facts=facts)
         return agent_lifecycle.run(host, validated.validated_parameters, check_mode=True)
 
     @staticmethod

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: rollout_plan
-short_description: Tell, in one task, whether a Linux host already has the Mobility Service agent as wanted
+short_description: Tell, in one task, whether a host already has the Mobility Service agent as wanted
 version_added: 0.1.0
 description:
   - The converged fast path of the C(asr.mobility.mobility_service) role. It checks the role's inputs, works
@@ -19,12 +19,16 @@ description:
     M(asr.mobility.agent) in check mode on the host.
   - Returns RV(converged=true) only when all of that says nothing is to be done, with the per-host record
     the role keeps in C(mobility_service_result). Anything else (a bad input, an unsupported OS, no installer,
-    a planned action, a Windows host) returns RV(converged=false) and the reason; the role then runs its
-    full path, which decides again and reports any error in its own words.
+    a planned action) returns RV(converged=false) and the reason; the role then runs its full path, which
+    decides again and reports any error in its own words.
+  - On a Windows host the one module it runs is M(ansible.windows.win_powershell), a read of the agent's
+    registry keys, its C(drscout.conf), the OS data of the token and the Microsoft Defender exclusions; the
+    role's own Windows decision then runs on that read. With O(antivirus_exclusions=true) the exclusions
+    O(exclusion_paths) must also be in place (absent for O(state=absent)) for RV(converged=true).
   - When converged, the result carries the keys of the role's per-host record at its top (RV(host), RV(os_token),
     RV(version_before), ...), so the role registers it as C(mobility_service_result) and needs no further task.
   - Never changes the host; with O(mode=fast_path) (the default) it never fails on what it finds.
-  - This is an action plugin; the only module it runs on the host is M(asr.mobility.agent) in check mode
+  - This is an action plugin; the only module it runs on a Linux host is M(asr.mobility.agent) in check mode
     (and M(ansible.builtin.find) for O(installer_source=host) with O(state=latest)).
   - With O(mode=choose) it is the first task of the role's full path instead, on Linux and Windows, with the same
     input checks, installer token and installer choice, but it fails with the role's error message when one of
@@ -45,8 +49,9 @@ attributes:
     description: Nothing changes, so there is no diff.
   platform:
     support: full
-    platforms: posix
-    description: Linux hosts; a Windows host always gets RV(converged=false) (the role's full path handles it).
+    platforms: [posix, windows]
+    description: Linux hosts (M(asr.mobility.agent) in check mode) and Windows hosts (one read-only
+      M(ansible.windows.win_powershell) call).
 options:
   mode:
     description:
@@ -183,6 +188,19 @@ options:
         not in the inventory or not a Windows host.
     type: str
     default: ''
+  antivirus_exclusions:
+    description:
+      - Windows, O(mode=fast_path) only. Whether the role keeps the Microsoft Defender exclusions
+        O(exclusion_paths) (C(mobility_service_antivirus_exclusions)); when true a host is converged only when
+        they are already as the role would leave them.
+    type: bool
+    default: false
+  exclusion_paths:
+    description:
+      - The Defender exclusions the role keeps (C(antivirus_exclusions_paths) of C(asr.mobility.antivirus_exclusions)).
+    type: list
+    elements: str
+    default: []
 notes:
   - Used by the C(asr.mobility.mobility_service) role (variable C(mobility_service_fast_path)); see
     C(docs/performance.md) for what it saves on a converged fleet.
@@ -278,6 +296,12 @@ failure_reason:
   returned: when converged
   type: str
   sample: ""
+defender_exclusions:
+  description: The Microsoft Defender path exclusions in place (empty when O(antivirus_exclusions=false)).
+  returned: when converged on a Windows host
+  type: list
+  elements: str
+  sample: ['C:\ProgramData\ASR\agent']
 plan:
   description: The check-mode result of M(asr.mobility.agent) (its return keys, without invocation).
   returned: when converged

@@ -109,6 +109,19 @@ def decide(wanted, state, local_paths, policy_paths):
     return decision
 
 
+def not_as_wanted(result):
+    """Pure: why a check-mode ``DefenderExclusions.run`` result is not "already as wanted", or None when it
+    is (Defender there, nothing to add or remove, nothing failed). The fast path's Defender question."""
+    result = result or {}
+    if not result.get('defender_available'):
+        return 'Microsoft Defender is not available: the full path reports it'
+    if result.get('failed') or result.get('changed'):
+        todo = ['add %s' % ', '.join(result['added'])] if result.get('added') else []
+        todo += ['remove %s' % ', '.join(result['removed'])] if result.get('removed') else []
+        return 'Defender exclusions: %s' % ('; '.join(todo) or result.get('msg') or 'to change')
+    return None
+
+
 def _policy_values(result):
     properties = (result or {}).get('properties') or {}
     return dict((name, (prop or {}).get('value')) for name, prop in properties.items())

@@ -75,9 +75,9 @@ def powershell_constants(workdir):
     tree = collection_tree(workdir)
     if tree not in sys.path:
         sys.path.insert(0, tree)
-    from ansible_collections.asr.mobility.plugins.plugin_utils import windows_agent, windows_defender
+    from ansible_collections.asr.mobility.plugins.plugin_utils import windows_agent, windows_defender, windows_snapshot
     found = {}
-    for module in (windows_agent, windows_defender):
+    for module in (windows_agent, windows_defender, windows_snapshot):
         for name in dir(module):
             if name.endswith('_PS'):
                 found[getattr(module, name)] = name

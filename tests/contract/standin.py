@@ -35,6 +35,9 @@ thedarksage/AzMigrate-Hydration at commit 822a039e, under host/ASRSetup/; ansibl
   Windows error (ansible.windows win_command.ps1:112-129);
 * ``win_powershell`` of the collection's private-directory script creates the directory and refuses an
   existing one, as ``NEW_PRIVATE_DIR_PS`` does;
+* ``win_powershell`` of the fast path's snapshot script (``READ_SNAPSHOT_PS``, issue 16) answers from the
+  same state (``WindowsHostModel._snapshot``): it models OUR script, so it only proves our belief of what the
+  script returns; where each value lives on a real host is cited there (registry keys, drscout.conf);
 * ``defender.hidden``: ``Get-MpPreference`` shows ``N/A: Must be an administrator to view exclusions``
   (HideExclusionsFromLocalAdmins, Defender platform 4.18.23070+; reference §7).
 """

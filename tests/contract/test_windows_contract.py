@@ -9,7 +9,10 @@ and ``playbooks/deploy_mobility.yml``). For every run:
 
 * the playbook succeeds (or fails with the scenario's ``rc``), and its output holds each of the
   scenario's ``output_contains`` texts (refusals, warnings);
-* the normalized calls equal the scenario's ``expect`` exactly (order, module, arguments, no_log);
+* the normalized calls equal the scenario's ``expect`` exactly (order, module, arguments, no_log): the
+  role's full path. Through a playbook that runs the role's fast path first (``FAST_PATH_PLAYBOOKS``),
+  the fast path's one read (``SNAPSHOT_CALL``, or the scenario's ``fast_path_expect``) comes first, and
+  the full path's calls follow unchanged unless the scenario says ``fast_path_converged: true``;
 * every call's arguments are valid for the REAL ansible.windows module (its documented options);
 * no secret of the scenario reaches a call that is not no_log, the playbook output or the host's
   files after the run;
@@ -33,6 +36,39 @@ SCENARIOS = sorted(glob.glob(os.path.join(harness.HERE, 'scenarios', '*.yml')))
 DEFAULT_PLAYBOOKS = ['tests/contract/playbooks/windows_branch.yml', 'playbooks/deploy_mobility.yml']
 PLAYBOOKS = [p.strip() for p in os.environ.get('ASR_CONTRACT_PLAYBOOKS', ','.join(DEFAULT_PLAYBOOKS)).split(',')
              if p.strip() and os.path.exists(os.path.join(harness.ROOT, p.strip()))]
+# Playbooks whose role runs its fast path first (windows_branch.yml turns it off: the full path alone).
+FAST_PATH_PLAYBOOKS = ('playbooks/deploy_mobility.yml',)
+# The Windows fast path's one call (issue 16): plugin_utils/windows_snapshot.py READ_SNAPSHOT_PS, reviewed by hand.
+SNAPSHOT_CALL = {
+    'module': 'ansible.windows.win_powershell',
+    'args': {
+        'error_action': 'stop',
+        'parameters': {
+            'DefaultAgentDir': 'C:\\Program Files (x86)\\Microsoft Azure Site Recovery\\agent',
+            'DrscoutRelative': 'Application Data\\etc\\drscout.conf',
+            'Keys': [
+                'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{275197FC-14FD-4560-A5EB-38217F80CBD1}',
+                'HKLM:\\SOFTWARE\\Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\'
+                '{275197FC-14FD-4560-A5EB-38217F80CBD1}',
+                'HKLM:\\SOFTWARE\\Wow6432Node\\InMage Systems\\Installed Products\\5',
+                'HKLM:\\SOFTWARE\\Wow6432Node\\InMage Systems\\Installed Products',
+                'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Exclusions\\Paths',
+                'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender',
+            ],
+            'ProductKey': 'HKLM:\\SOFTWARE\\Wow6432Node\\InMage Systems\\Installed Products\\5',
+        },
+        'script': '@ps:READ_SNAPSHOT_PS',
+    },
+}
+
+
+def expected_calls(scenario, playbook):
+    """The scenario's calls through ``playbook``: the full path's ``expect``, after the fast path's read
+    when the playbook runs the fast path (none at all after it when the fast path finds the host converged)."""
+    if playbook not in FAST_PATH_PLAYBOOKS:
+        return scenario['expect']
+    fast = scenario.get('fast_path_expect', [SNAPSHOT_CALL])
+    return list(fast) + ([] if scenario.get('fast_path_converged') else list(scenario['expect']))
 
 
 @pytest.fixture(scope='session')
@@ -67,6 +103,7 @@ def test_galaxy_requires_an_ansible_windows_with_working_sensitive_parameters():
 def test_calls_are_valid_for_the_oldest_allowed_ansible_windows(scenario_path, tmp_path, oldest_docs):
     scenario = harness.load_scenario(scenario_path)
     raw = [{'module': call['module'], 'args': call['args']} for call in _expected_raw(scenario)]
+    raw.append({'module': SNAPSHOT_CALL['module'], 'args': dict(SNAPSHOT_CALL['args'], script='$Ansible.Result = 1')})
     assert harness.invalid_arguments(raw, oldest_docs) == []
 
 
@@ -94,7 +131,7 @@ def test_contract(scenario_path, playbook, tmp_path, real_docs):
         assert text in output, (text, output[-6000:])
 
     actual = result['calls']
-    if actual != scenario['expect']:
+    if actual != expected_calls(scenario, playbook):
         pytest.fail('%s via %s: the ansible.windows calls differ from the scenario.\nActual:\n%s\nOutput tail:\n%s'
                     % (scenario['name'], playbook, harness.to_yaml(actual), output[-3000:]))
 
@@ -218,3 +255,74 @@ def test_two_runs_on_one_windows_host_never_act_at_once(tmp_path):
     assert lock_owner() is None  # given back
     for secret in scenario['secrets']:
         assert secret not in output_a and secret not in output_b
+
+
+# --- issue 16: the converged Windows rerun in at most two module calls ---------------------------------
+
+def _comparable(host):
+    """The fake host after a run without the host lock's owners (a run id, pid and time each run)."""
+    return dict((k, v) for k, v in host.items() if k != 'lock_owners')
+
+
+def _converged_scenario():
+    return harness.load_scenario(os.path.join(harness.HERE, 'scenarios', 'converged.yml'))
+
+
+def test_a_converged_windows_rerun_costs_at_most_two_calls_and_changes_nothing(tmp_path):
+    """The converged host through playbooks/deploy_mobility.yml: one read (state, Defender exclusions and
+    the decision's inputs in one win_powershell call), no facts, nothing changed on the host."""
+    scenario = _converged_scenario()
+    before = harness.prepare(scenario, str(tmp_path / 'before'))
+    with open(before['state']) as handle:
+        host_before = json.load(handle)
+    result = harness.run(scenario, 'playbooks/deploy_mobility.yml', str(tmp_path / 'run'))
+    assert result['rc'] == 0, result['output'][-4000:]
+    assert len(result['raw']) <= 2, harness.to_yaml(result['calls'])
+    assert result['calls'] == [SNAPSHOT_CALL]
+    assert [c for c in result['raw'] if c['check_mode']] == []          # a read that really runs
+    # nothing changed (the stand-in adds its empty defaults to the state file it reads)
+    defaults = {'registry': {}, 'files': {}, 'logs': {}, 'commands': [], 'powershell': [], 'facts': {}, 'defender': None}
+    assert result['host'] == dict(defaults, **host_before)
+    assert '1 unchanged, 0 failed' in result['output']
+
+
+def test_the_fast_path_record_is_the_full_path_record(tmp_path):
+    """mobility_service_result of the converged host: the fast path's answer has every key and value the
+    full path's "Record the outcome" gives (defender_exclusions, os_token, versions, installer ...)."""
+    scenario = _converged_scenario()
+    full = harness.run(scenario, DEFAULT_PLAYBOOKS[0], str(tmp_path / 'full'))
+    scenario['extra_vars']['mobility_service_fast_path'] = True
+    fast = harness.run(scenario, DEFAULT_PLAYBOOKS[0], str(tmp_path / 'fast'))
+    assert full['rc'] == 0 and fast['rc'] == 0, fast['output'][-4000:]
+    assert full['calls'] == scenario['expect']
+    assert [c['module'] for c in fast['calls']] == ['ansible.windows.setup', SNAPSHOT_CALL['module']]
+    assert fast['outcome']['converged'] is True
+    assert dict((k, fast['outcome'].get(k)) for k in full['outcome']) == full['outcome']
+    assert full['outcome']['defender_exclusions'] == scenario['host']['defender']['paths']
+
+
+@pytest.mark.parametrize('change', ['missing_exclusion', 'outdated_agent', 'policy_hides_exclusions'])
+def test_a_windows_host_that_is_not_converged_takes_the_full_path_as_before(change, tmp_path):
+    """Not converged (a Defender exclusion missing, an older agent, exclusions Defender hides): after the fast
+    path's one read, deploy_mobility.yml makes exactly the full path's calls (windows_branch.yml, fast path off)
+    and the host ends as the full path leaves it."""
+    scenario = _converged_scenario()
+    scenario.pop('fast_path_converged')
+    if change == 'missing_exclusion':
+        scenario['host']['defender']['paths'] = scenario['host']['defender']['paths'][:1]
+    elif change == 'outdated_agent':
+        scenario = harness.load_scenario(os.path.join(harness.HERE, 'scenarios', 'upgrade.yml'))
+    else:
+        scenario['host']['defender']['hidden'] = True
+    full = harness.run(scenario, DEFAULT_PLAYBOOKS[0], str(tmp_path / 'full'))
+    deploy = harness.run(scenario, 'playbooks/deploy_mobility.yml', str(tmp_path / 'deploy'))
+    assert deploy['calls'][0] == SNAPSHOT_CALL
+    assert deploy['calls'][1:] == full['calls'], harness.to_yaml(deploy['calls'])
+    assert _comparable(deploy['host']) == _comparable(full['host'])
+    assert deploy['rc'] == full['rc']
+    assert deploy['rc'] == 0, deploy['output'][-4000:]
+    if change == 'missing_exclusion':
+        assert deploy['host']['defender']['paths'] == _converged_scenario()['host']['defender']['paths']
+        assert {'script': '@ps:CHANGE_PREFERENCE_PS', 'parameters': {
+            'Paths': ['C:\\Program Files (x86)\\Microsoft Azure Site Recovery'], 'Action': 'add'},
+            'error_action': 'stop'} in [c['args'] for c in deploy['calls']]

@@ -33,3 +33,16 @@ def test_the_fast_path_runs_before_any_fact_is_read():
     assert "asr.mobility.rollout_plan" in tasks[0]
     text = (ROLE / "tasks" / "main.yml").read_text()
     assert "ansible_facts" not in text
+
+
+def test_the_fast_path_runs_on_windows_too_and_checks_the_exclusions_the_full_path_keeps():
+    """Issue 16, Windows row: the fast path is not skipped on Windows; the Defender exclusions it checks are
+    the antivirus_exclusions role's (antivirus_exclusions_paths, else that role's default, repeated here)."""
+    fast = load(ROLE / "tasks" / "main.yml")[0]["block"][0]
+    assert fast["when"] == "mobility_service_fast_path | bool"
+    assert fast["asr.mobility.rollout_plan"]["exclusion_paths"] == "{{ __mobility_service_exclusion_paths }}"
+    role_vars = load(ROLE / "vars" / "main.yml")
+    defaults = load(ROOT / "roles" / "antivirus_exclusions" / "defaults" / "main.yml")
+    assert role_vars["__mobility_service_default_exclusion_paths"] == defaults["antivirus_exclusions_paths"]
+    assert "antivirus_exclusions_paths | default(__mobility_service_default_exclusion_paths)" in \
+        role_vars["__mobility_service_exclusion_paths"]

@@ -43,7 +43,8 @@ import re
 import sys
 from unittest.mock import MagicMock
 
-from ansible_collections.asr.mobility.plugins.plugin_utils import windows_agent, windows_defender, windows_vendor
+from ansible_collections.asr.mobility.plugins.plugin_utils import (
+    windows_agent, windows_defender, windows_snapshot, windows_vendor)
 
 # The host's state and answers: the model the contract stand-in shares (tests/windows_host_model.py).
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
@@ -285,7 +286,8 @@ class FakeWindowsHost(WindowsHostModel):
         """Calls that change the host, leaving out the host lock (taken and removed again: no net change)."""
         return [c for c in self.agent_calls() if c['module'] not in READ_ONLY_MODULES and not (
             c['module'] == 'ansible.windows.win_powershell'
-            and c['args'].get('script') in (windows_defender.READ_PREFERENCE_PS, windows_vendor.READ_IDENTITY_PS))]
+            and c['args'].get('script') in (windows_defender.READ_PREFERENCE_PS, windows_vendor.READ_IDENTITY_PS,
+                                            windows_snapshot.READ_SNAPSHOT_PS))]
 
     def lock_calls(self):
         return [c for c in self.calls if c['module'] == 'ansible.windows.win_powershell'

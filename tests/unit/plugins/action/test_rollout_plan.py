@@ -122,8 +122,11 @@ def test_unsupported_os_and_windows_take_the_full_path(installers):
                                'architecture': 'i386'}}
     result, calls = run(base_args(installers), [], task_vars=facts)
     assert result['converged'] is False and 'unsupported OS' in result['reason'] and calls == []
-    result, calls = run(base_args(installers), [], task_vars={'ansible_facts': {'os_family': 'Windows'}})
-    assert result['converged'] is False and 'Windows' in result['reason'] and calls == []
+    # Windows: the one read fails (here: the script), so the full path reads the host itself
+    result, calls = run(base_args(installers), [{'failed': True, 'msg': 'Access is denied'}],
+                        task_vars={'ansible_facts': {'os_family': 'Windows'}})
+    assert result['converged'] is False and [c['module'] for c in calls] == ['ansible.windows.win_powershell']
+    assert result['reason'] == 'Windows host (os_family fact): the snapshot script failed: Access is denied'
 
 
 def test_latest_without_an_installer_takes_the_full_path(tmp_path):
@@ -299,39 +302,131 @@ def test_choose_url_source_cannot_read_the_mirror(mirror):
     assert result['failed'] is True and 'cannot read %s/gone/SHA256SUMS' % mirror in result['msg']
 
 
-# --- Windows hosts: planned by the same lifecycle (issue 11) -------------------------------------
+# --- Windows hosts: one read, then the full path's own decision (issues 11, 16) ----------------------
 
 WIN_NEW = 'Microsoft-ASR_UA_9.66.7567.1_Windows_GA_20Sep2025_release.exe'
+WIN_NEWER = 'Microsoft-ASR_UA_9.67.7600.1_Windows_GA_20Nov2025_release.exe'
 WIN_FACTS = {'ansible_facts': {'os_family': 'Windows', 'distribution': 'Microsoft Windows Server 2019 Datacenter',
                                'distribution_version': '10.0.17763.0', 'architecture2': 'x86_64'},
              'inventory_hostname': 'w1'}
+EXCLUSIONS = ['C:\\ProgramData\\ASR\\agent', 'C:\\Program Files (x86)\\Microsoft Azure Site Recovery']
+WIN_ARGS = dict(antivirus_exclusions=True, exclusion_paths=EXCLUSIONS)
 
 
-def run_windows(args, registry):
-    from asr_windows_double import FakeWindowsHost
-    host = FakeWindowsHost(registry=registry)
+def run_windows(args, registry, defender=None, logs=None, facts=None, task_vars=None):
+    from asr_windows_double import DRSCOUT, FakeWindowsHost, drscout
+    host = FakeWindowsHost(registry=registry, logs={DRSCOUT: drscout(hostname='10.0.0.2')} if logs is None else logs,
+                           facts=facts,
+                           defender={'paths': list(EXCLUSIONS)} if defender is None else defender)
     action = make_action(ActionModule, args, host, shell_family='powershell')
-    result = action.run(task_vars=dict(WIN_FACTS))
+    result = action.run(task_vars=dict(WIN_FACTS if task_vars is None else task_vars))
     return result, host
 
 
-def test_windows_host_is_planned_by_the_lifecycle_and_sent_to_the_full_path(tmp_path):
+def converged_windows(tmp_path, **over):
     from asr_windows_double import installed_registry
     (tmp_path / WIN_NEW).write_text(u'x')
-    result, host = run_windows(base_args(tmp_path), installed_registry(version='9.66.0.0', config='Succeeded'))
-    assert result['converged'] is False
-    assert 'nothing planned for the agent' in result['reason'] and 'Defender' in result['reason']
-    # the state was read on the host (registry), nothing was changed
-    read = [c['module'] for c in host.calls]
-    assert 'ansible.windows.win_reg_stat' in read and host.changing_calls() == []
+    return run_windows(dict(base_args(tmp_path), **WIN_ARGS),
+                       installed_registry(version='9.66.0.0', config='Succeeded'), **over)
+
+
+def test_a_converged_windows_host_costs_one_read_and_gives_the_full_paths_record(tmp_path):
+    result, host = converged_windows(tmp_path, task_vars={'inventory_hostname': 'w1'})  # no facts: none needed
+    assert result['converged'] is True and result['reason'] == 'nothing to do' and result['changed'] is False
+    assert [(c['module'], c['check_mode']) for c in host.calls] == [('ansible.windows.win_powershell', False)]
+    record = {
+        'host': 'w1', 'os_token': 'Windows', 'installer': WIN_NEW, 'version_before': '9.66.7567.0',
+        'version_after': '9.66.7567.0', 'actions': [], 'changed': False, 'registered': True,
+        'reboot_required': False, 'rebooted': False, 'checksum_verified': False, 'failed': False,
+        'failure_reason': '', 'defender_exclusions': EXCLUSIONS}
+    assert dict((k, result[k]) for k in record) == record
+
+
+def test_the_token_comes_from_the_read_not_from_gathered_facts(tmp_path):
+    facts = {'ansible_distribution': 'Microsoft Windows 10 Pro', 'ansible_distribution_version': '10.0.19045.0',
+             'ansible_architecture2': 'x86_64'}
+    result, host = converged_windows(tmp_path, facts=facts)  # WIN_FACTS say Server 2019: not believed
+    assert result['converged'] is False and result['reason'].startswith('unsupported OS: Microsoft Windows 10 Pro')
+
+
+@pytest.mark.parametrize('defender, reason', [
+    ({'paths': EXCLUSIONS[:1]}, 'Defender exclusions: add C:\\Program Files (x86)\\Microsoft Azure Site Recovery'),
+    ({'paths': ['x'], 'hidden': True}, 'Defender exclusions: add C:\\ProgramData\\ASR\\agent, C:\\Program Files'),
+    ({'service': False}, 'Microsoft Defender is not available'),
+])
+def test_defender_exclusions_not_as_wanted_take_the_full_path(tmp_path, defender, reason):
+    result, host = converged_windows(tmp_path, defender=defender)
+    assert result['converged'] is False and reason in result['reason']
+    assert len(host.calls) == 1 and host.changing_calls() == []
+
+
+def test_exclusions_set_by_group_policy_count_and_are_reported(tmp_path):
+    from asr_windows_double import installed_registry
+    (tmp_path / WIN_NEW).write_text(u'x')
+    registry = installed_registry(version='9.66.0.0', config='Succeeded')
+    registry['HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Exclusions\\Paths'] = {EXCLUSIONS[1]: '0'}
+    result, host = run_windows(dict(base_args(tmp_path), **WIN_ARGS), registry, defender={'paths': EXCLUSIONS[:1]})
+    assert result['converged'] is True and result['defender_exclusions'] == EXCLUSIONS[:1]
+    assert result['warnings'] == ['Set by Group Policy and already excluded: %s' % EXCLUSIONS[1]]
+
+
+def test_without_the_exclusions_option_defender_is_not_asked_about(tmp_path):
+    from asr_windows_double import installed_registry
+    (tmp_path / WIN_NEW).write_text(u'x')
+    result, host = run_windows(base_args(tmp_path), installed_registry(version='9.66.0.0', config='Succeeded'),
+                               defender={'paths': []})
+    assert result['converged'] is True and result['defender_exclusions'] == []
+
+
+def test_no_exclusion_paths_is_for_the_full_path_to_refuse(tmp_path):
+    from asr_windows_double import installed_registry
+    (tmp_path / WIN_NEW).write_text(u'x')
+    result, host = run_windows(dict(base_args(tmp_path), antivirus_exclusions=True, exclusion_paths=[' ']),
+                               installed_registry(version='9.66.0.0', config='Succeeded'))
+    assert result['converged'] is False and 'no Defender exclusion paths' in result['reason'] and host.calls == []
+
+
+def test_an_outdated_windows_agent_names_the_plan(tmp_path):
+    (tmp_path / WIN_NEWER).write_text(u'x')
+    result, host = converged_windows(tmp_path, task_vars=dict(WIN_FACTS))
+    assert result['converged'] is True  # present: an older agent is kept
+    from asr_windows_double import installed_registry
+    result, host = run_windows(dict(base_args(tmp_path, state='latest'), **WIN_ARGS),
+                               installed_registry(version='9.66.0.0', config='Succeeded'))
+    assert result['converged'] is False and result['reason'] == 'planned: upgrade'
+    assert len(host.calls) == 1 and host.changing_calls() == []
 
 
 def test_windows_host_with_work_to_do_names_the_plan(tmp_path):
     (tmp_path / WIN_NEW).write_text(u'x')
-    result, host = run_windows(base_args(tmp_path), {})
+    result, host = run_windows(dict(base_args(tmp_path), **WIN_ARGS), {}, logs={})
     assert result['converged'] is False
     assert result['reason'] == 'planned: install, register'
-    assert host.changing_calls() == []
+    assert len(host.calls) == 1 and host.changing_calls() == []
+
+
+@pytest.mark.parametrize('paths, converged', [([], True), (EXCLUSIONS[:1], False)])
+def test_absent_is_converged_when_the_agent_and_the_exclusions_are_gone(tmp_path, paths, converged):
+    result, host = run_windows(dict(state='absent', **WIN_ARGS), {}, logs={}, defender={'paths': paths})
+    assert result['converged'] is converged, result['reason']
+    if converged:
+        assert result['os_token'] == 'Windows' and result['defender_exclusions'] == [] and result['installer'] is None
+    else:
+        assert result['reason'] == 'Defender exclusions: remove C:\\ProgramData\\ASR\\agent'
+
+
+def test_a_decision_that_needs_more_than_the_read_is_not_converged(tmp_path):
+    """A modernized agent installed but not registered: the lifecycle asks AzureRcmCli.exe for the Agent Config
+    Input (and would only warn when it cannot); the one read does not hold it, so the full path decides."""
+    from asr_windows_double import DRSCOUT, drscout, installed_registry
+    (tmp_path / WIN_NEW).write_text(u'x')
+    result, host = run_windows(dict(base_args(tmp_path, control_plane='modernized', register=False, passphrase=''),
+                                    **WIN_ARGS),
+                               installed_registry(version='9.66.0.0'),
+                               logs={DRSCOUT: drscout(cs_type='CSPrime', hostname='0.0.0.0')})
+    assert result['converged'] is False
+    assert result['reason'].startswith('the decision needs more than the one read: ansible.windows.win_command')
+    assert len(host.calls) == 1
 
 
 # --- per-host modernized configs: inline, dir, appliance (issue 14) ----------------------------------
@@ -516,17 +611,18 @@ def test_without_facts_absent_records_the_host_token():
     assert 'installer' not in calls[0]['args']
 
 
-def test_without_facts_windows_is_recognised_from_the_connection_and_not_asked(installers):
-    result, calls = run(base_args(installers), [], task_vars=NO_FACTS, shell='powershell')
-    assert result['converged'] is False and calls == []
+def test_without_facts_windows_is_recognised_from_the_connection_and_read_in_one_call(installers):
+    result, calls = run(base_args(installers), [{'failed': True, 'msg': 'x'}], task_vars=NO_FACTS, shell='powershell')
+    assert result['converged'] is False and [c['module'] for c in calls] == ['ansible.windows.win_powershell']
     assert 'Windows host (connection shell powershell)' in result['reason']
-    result, calls = run(base_args(installers), [], task_vars=dict(NO_FACTS, asr_mobility_os_family='Windows'))
-    assert result['converged'] is False and calls == [] and 'Windows host (asr_mobility_os_family)' in result['reason']
+    result, calls = run(base_args(installers), [{'failed': True, 'msg': 'x'}],
+                        task_vars=dict(NO_FACTS, asr_mobility_os_family='Windows'))
+    assert [c['module'] for c in calls] == ['ansible.windows.win_powershell']
+    assert result['converged'] is False and 'Windows host (asr_mobility_os_family)' in result['reason']
 
 
 # --- issue 16: a host that is not converged hands the full path its choice (no facts, no second choice) ---
 
-NO_FACTS = {'inventory_hostname': 'h1'}
 HOST_OS = {'token': 'DEBIAN12-64', 'supported': True, 'confirmed': False, 'reason': 'note', 'distribution': 'Debian',
            'version': '12.5', 'source': 'release_files', 'evidence': '/etc/debian_version'}
 

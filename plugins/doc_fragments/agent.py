@@ -133,7 +133,7 @@ options:
         default: []
         suboptions:
           name:
-            description: The key of this endpoint in RV(preflight.reachable).
+            description: The key of this endpoint in the C(reachable) map of RV(preflight).
             type: str
             required: true
           host:

@@ -157,8 +157,8 @@ def test_measure_reports_in_order_and_keeps_errors():
     def reachable(host, port, timeout):
         asked.append((host, port, timeout))
         return port == 443
-    out = measure([{'path': '/'}, {'path': '/gone'}], [{'name': 'cs', 'host': 'cs', 'port': 443},
-                                                        {'name': 'ps', 'host': 'ps', 'port': 9443}], 7, statvfs, reachable)
+    endpoints = [{'name': 'cs', 'host': 'cs', 'port': 443}, {'name': 'ps', 'host': 'ps', 'port': 9443}]
+    out = measure([{'path': '/'}, {'path': '/gone'}], endpoints, 7, statvfs, reachable)
     assert out['free_mb'] == [2, None]
     assert out['space_error'] == [None, '/gone: No such file or directory']
     assert out['reachable'] == {'cs': True, 'ps': False}

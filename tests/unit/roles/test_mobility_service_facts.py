@@ -46,3 +46,13 @@ def test_the_fast_path_runs_on_windows_too_and_checks_the_exclusions_the_full_pa
     assert role_vars["__mobility_service_default_exclusion_paths"] == defaults["antivirus_exclusions_paths"]
     assert "antivirus_exclusions_paths | default(__mobility_service_default_exclusion_paths)" in \
         role_vars["__mobility_service_exclusion_paths"]
+
+
+def test_a_failed_download_from_the_mirror_is_tried_again_on_linux_and_windows():
+    # A mirror or network hiccup on one host of thousands must not fail that host (a lab run lost a host to
+    # one 10 s connect timeout): two more attempts, 5 s apart; the last attempt's error is reported.
+    tasks = load(ROLE / "tasks" / "source_url_fetch.yml")
+    assert len(tasks) == 2
+    for task in tasks:
+        assert task["retries"] == 2 and task["delay"] == 5
+        assert task["until"] == task["register"] + " is succeeded"

@@ -117,6 +117,8 @@ def outcome(host, token, choice, plan):
 class ActionModule(AsrAction):
 
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
+    # The mirror's (names, checksum text), once read in this task (one action instance per task and host).
+    _mirror_listing = None
 
     def act(self, result, task_vars):
         dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
@@ -378,14 +380,18 @@ class ActionModule(AsrAction):
                     text = ''
             return sorted(names), text
         if source == 'url':
-            url = params['installer_url'].rstrip('/') + '/' + params['checksum_file']
-            try:
-                text = to_text(open_url(url, timeout=params['url_timeout'], url_username=params['url_username'] or None,
-                                        url_password=params['url_password'] or None,
-                                        force_basic_auth=bool(params['url_username'])).read())
-            except Exception as exc:  # pylint: disable=broad-except
-                raise NotConverged('cannot read %s: %s' % (url, exc))
-            return sorted(rollout_choice.parse_checksums(text)), text
+            # Read once per task: the fast path's hand-over (_choose) lists again what its decision listed.
+            if self._mirror_listing is None:
+                url = params['installer_url'].rstrip('/') + '/' + params['checksum_file']
+                try:
+                    text = to_text(open_url(url, timeout=params['url_timeout'],
+                                            url_username=params['url_username'] or None,
+                                            url_password=params['url_password'] or None,
+                                            force_basic_auth=bool(params['url_username'])).read())
+                except Exception as exc:  # pylint: disable=broad-except
+                    raise NotConverged('cannot read %s: %s' % (url, exc))
+                self._mirror_listing = (sorted(rollout_choice.parse_checksums(text)), text)
+            return self._mirror_listing
         if params['state'] != 'latest' and not every_source:
             return None, ''                   # host source: only latest needs the listing
         found = self._run_module('ansible.builtin.find', {

@@ -161,7 +161,10 @@ def test_host_source_lists_the_host_only_for_latest():
 
 
 class Sums(http.server.BaseHTTPRequestHandler):
+    served = []
+
     def do_GET(self):  # noqa: N802 - http.server's name
+        Sums.served.append(self.path)
         if self.path != '/asr/SHA256SUMS':
             self.send_error(404)
             return
@@ -666,3 +669,14 @@ def test_no_choice_is_handed_over_when_the_full_path_must_choose(installers, pla
 def test_a_converged_host_hands_over_nothing(installers):
     result, dummy = run(base_args(installers), [converged_plan(os=HOST_OS)], task_vars=NO_FACTS)
     assert result['converged'] is True and 'choice' not in result
+
+
+def test_a_url_host_handed_over_reads_the_mirror_once(mirror):
+    # The hand-over chooses from the listing the fast path already read: one request to the mirror per host.
+    args = dict(state='latest', control_plane='classic', cs_address='a', passphrase=SECRET,
+                installer_source='url', installer_url=mirror + '/asr/', allow_insecure_http=True)
+    del Sums.served[:]
+    plan = converged_plan(actions=[{'action': 'upgrade', 'reason': 'x'}], os=HOST_OS)
+    result, calls = run(args, [plan], task_vars=NO_FACTS)
+    assert result['choice']['installer']['name'] == NEW and result['choice']['installer_sha256'] == 'b' * 64
+    assert Sums.served == ['/asr/SHA256SUMS']
